@@ -1,0 +1,1 @@
+"""Prefect flows: orchestration only; every stage they call is a plain function."""

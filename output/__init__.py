@@ -1,0 +1,1 @@
+"""Output stage: Parquet/JSONL writers, manifest, change log, and atomic publish."""

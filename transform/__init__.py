@@ -1,0 +1,1 @@
+"""Transform stage: turns a `ParsedPage` into normalized, contract-shaped rows."""

@@ -1,0 +1,49 @@
+"""Text normalization shared by every stage: NFC, repaired mojibake, no invisible characters,
+collapsed whitespace. One function per shape of text (inline vs. multi-line)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import ftfy
+
+# Zero-width space/non-joiner/joiner, word joiner, BOM, soft hyphen, LTR/RTL marks.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f]")
+_SPACES = re.compile(r"\s+")
+# Characters that only appear when UTF-8 was decoded as Latin-1/cp1252; checked before
+# calling ftfy, which costs ~20 µs even on clean text.
+_MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00e2\u00c5\u00ce\u00cf\u00d0\u00d1\ufffd]")
+
+_FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,  # markup is gone by now; a literal "&lt;" in text stays as printed
+    fix_line_breaks=False,
+    uncurl_quotes=False,  # curly quotes are text, not damage
+    normalization="NFC",
+    explain=False,
+)
+
+
+def repair(text: str) -> str:
+    """Repair mojibake (`donâ€™t` → `don’t`) only when the text shows signs of it."""
+    if _MOJIBAKE_HINT.search(text):
+        text = ftfy.fix_text(text, config=_FTFY_CONFIG)
+    return text
+
+
+def normalize_inline(text: str) -> str:
+    """One line of text: NFC, mojibake repaired, invisible characters dropped, whitespace collapsed."""
+    text = repair(text)
+    text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalize_lines(lines: list[str]) -> list[str]:
+    """Normalize each line and drop the ones left empty."""
+    out = []
+    for line in lines:
+        norm = normalize_inline(line)
+        if norm:
+            out.append(norm)
+    return out
