@@ -1,0 +1,125 @@
+"""Places outside the body text that may name a page's code: `<title>`, meta tags, JSON-LD,
+microdata and breadcrumbs. Read before chrome is dropped, since breadcrumbs are chrome.
+
+Hint formats (`CodeHint.where` → `text`):
+- `title` → the `<title>` text; `meta:<name>` → the tag's content (name, property or itemprop,
+  lower-cased, e.g. `meta:og:title`); `meta:<itemprop>` also for body microdata such as
+  `<span itemprop="codeValue">99213</span>` (itemprop kept as printed).
+- `jsonld` → one hint per JSON-LD object that has any field of interest, as
+  `field=value` pairs joined by "; " in `selectors.JSONLD_FIELDS` order, nested objects
+  flattened with dotted names, e.g. `@type=MedicalCode; codeValue=99213; codingSystem=CPT`.
+- `breadcrumb` → one hint per crumb, in order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from bs4 import Tag
+
+from extract.document import CodeHint
+from extract.selectors import (
+    BREADCRUMB_ARIA, BREADCRUMB_CLASS_ID, BREADCRUMB_ITEMTYPE, JSONLD_FIELDS, META_NAME_PATTERN,
+    META_NAMES, MICRODATA_PROPS,
+)
+from transform.text import normalize_inline
+
+_CRUMB_SEPARATORS = re.compile(r"\s+[›»>|/\\]\s+|\s*[›»]\s*")
+_CRUMB_TAGS = frozenset({"nav", "ol", "ul", "div", "p", "span"})
+_MAX_JSONLD_OBJECTS = 50  # a hostile page can nest thousands; the code is in the first few
+
+
+def head_hints(title: Tag | None, metas: list[Tag], scripts: list[Tag], itemprops: list[Tag]) -> list[CodeHint]:
+    """Title, meta, JSON-LD and microdata hints, in that order, from tags the caller found
+    in its single pass over the tree (`<meta>`, JSON-LD `<script>`, `[itemprop]`)."""
+    hints: list[CodeHint] = []
+    if title is not None:
+        text = normalize_inline(title.get_text(" "))
+        if text:
+            hints.append(CodeHint("title", text))
+    for meta in metas:
+        name = meta.get("name") or meta.get("property") or meta.get("itemprop")
+        content = meta.get("content")
+        if not isinstance(name, str) or not isinstance(content, str):
+            continue
+        lowered = name.strip().lower()
+        if lowered in META_NAMES or META_NAME_PATTERN.search(lowered):
+            text = normalize_inline(content)
+            if text:
+                hints.append(CodeHint(f"meta:{lowered}", text))
+    for script in scripts:
+        hints.extend(CodeHint("jsonld", text) for text in _jsonld_texts(script.get_text()))
+    for tag in itemprops:
+        prop = str(tag.get("itemprop"))
+        if tag.name != "meta" and prop.lower() in MICRODATA_PROPS:
+            text = normalize_inline(tag.get_text(" "))
+            if text:
+                hints.append(CodeHint(f"meta:{prop}", text))
+    return hints
+
+
+def is_jsonld(tag: Tag) -> bool:
+    kind = tag.get("type")
+    return tag.name == "script" and isinstance(kind, str) and "ld+json" in kind.lower()
+
+
+def _jsonld_texts(raw: str) -> list[str]:
+    """Readable `field=value; …` text for each JSON-LD object with fields of interest."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return []
+    texts: list[str] = []
+    stack = [data]
+    while stack and len(texts) < _MAX_JSONLD_OBJECTS:
+        node = stack.pop(0)
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            pairs = [f"{k}={v}" for k, v in _fields(node, "") if v]
+            if any(not p.startswith("@type=") for p in pairs):
+                texts.append("; ".join(pairs))
+            stack.extend(v for k, v in node.items() if isinstance(v, (list, dict)) and k not in JSONLD_FIELDS)
+    return texts
+
+
+def _fields(node: dict, prefix: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for name in JSONLD_FIELDS:
+        value = node.get(name)
+        if isinstance(value, dict) and not prefix:
+            out.extend(_fields(value, f"{name}."))
+        elif isinstance(value, list):
+            out.append((prefix + name, ", ".join(normalize_inline(str(v)) for v in value if isinstance(v, (str, int, float)))))
+        elif isinstance(value, (str, int, float)):
+            out.append((prefix + name, normalize_inline(str(value))))
+    return out
+
+
+def breadcrumb_hints(trail: Tag | None) -> list[CodeHint]:
+    """One hint per crumb of a breadcrumb trail (see `is_breadcrumb`)."""
+    if trail is None:
+        return []
+    items = trail.find_all("li")
+    if items:
+        texts = [normalize_inline(li.get_text(" ")) for li in items]
+    else:  # "Home › CPT › 99213": anchors plus a plain last crumb, split on the separators
+        texts = _CRUMB_SEPARATORS.split(normalize_inline(trail.get_text(" ")))
+        if len(texts) == 1:
+            texts = [normalize_inline(a.get_text(" ")) for a in trail.find_all("a")] or texts
+    return [CodeHint("breadcrumb", t.strip(" /›»>|")) for t in texts if t.strip(" /›»>|")]
+
+
+def is_breadcrumb(tag: Tag) -> bool:
+    """A breadcrumb trail by ARIA label, schema.org type, or class/id."""
+    if tag.name not in _CRUMB_TAGS:
+        return False
+    label = tag.get("aria-label")
+    itemtype = tag.get("itemtype")
+    if (isinstance(label, str) and BREADCRUMB_ARIA.search(label)) or (
+        isinstance(itemtype, str) and BREADCRUMB_ITEMTYPE in itemtype
+    ):
+        return True
+    tokens = [*tag.get("class", []), tag.get("id") or ""]
+    return any(BREADCRUMB_CLASS_ID.match(str(t).lower()) for t in tokens if t)

@@ -1,0 +1,313 @@
+"""One pass over a cleaned content region → a flat stream of heading candidates and lines.
+
+The walker only records what the markup says (this is an `h3`, this line opened with a bold
+label, this row has two cells); `extract.html_parser` decides afterwards, with the whole
+page in view, which candidates really are section headings. Lines are flushed at block
+boundaries and `<br>`; inside a `<li>` block boundaries only add a space, so one list item
+stays one item, and nested lists follow their parent item with depth + 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from bs4 import NavigableString, Tag
+
+from extract.selectors import (
+    ACCORDION_HEADER_ATTR_TAGS, ACCORDION_HEADER_ATTRS, ACCORDION_HEADER_CLASS,
+    ACCORDION_HEADER_TAGS, BLOCK_TAGS, BOLD_CLASS, BOLD_TAGS, CELL_TAGS, CODE_LABEL_CLASS_ID,
+    CONTROL_TAGS, DROP_TAGS, HEADING_DECORATION, HEADING_TAGS, LABEL_HINT_MAX_WORDS, LIST_TAGS,
+    SECTION_NAME_ATTRS,
+)
+from transform.headings import heading_key
+from transform.text import normalize_inline
+
+Link = tuple[str, str | None, str | None]
+_MAX_DEPTH = 120  # deeper subtrees are read as flat text instead of recursing
+_HEADER_MAX_WORDS = 12
+HEADING_NAMES = frozenset(HEADING_TAGS)
+_BLOCKY = frozenset({"p", "div", "ul", "ol", "table", "dl", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+@dataclass
+class Heading:
+    """A heading candidate: `style` is `h1`, `h`, `accordion`, `dt`, `th` or `attr` from the
+    walker; `bold`, `colon`, `plain` or `inline` for a line that may be a label, in which
+    case `line` is that line (kept if the label is not a heading) and `rest` its value."""
+
+    text: str
+    style: str
+    level: int = 7
+    element: Tag | None = None
+    line: "Line | None" = None
+    rest: str = ""
+
+
+@dataclass
+class Line:
+    """One line of content. `label` is its bold opening words, `rest` what follows them;
+    `row` marks a table row, which is data and never a heading."""
+
+    text: str
+    kind: str = "text"
+    depth: int = 0
+    label: str | None = None
+    rest: str = ""
+    links: list[Link] = field(default_factory=list)
+    row: bool = False
+
+
+Event = Heading | Line
+
+
+def clean_heading(text: str) -> str:
+    """Heading text as printed, without toggle arrows, plus signs or the colon after a label."""
+    return normalize_inline(text).strip(HEADING_DECORATION)
+
+
+def descendants_named(tag: Tag, names: frozenset[str] | set[str]) -> list[Tag]:
+    """Descendant tags with one of `names`, in order (bs4's `find_all` costs ~10x more)."""
+    return [d for d in tag.descendants if isinstance(d, Tag) and d.name in names]
+
+
+def first_named(tag: Tag, names: frozenset[str] | set[str]) -> Tag | None:
+    return next((d for d in tag.descendants if isinstance(d, Tag) and d.name in names), None)
+
+
+def _tokens(tag: Tag) -> list[str]:
+    classes = tag.get("class") or []
+    ident = tag.get("id")
+    return [c.lower() for c in classes] + ([ident.lower()] if isinstance(ident, str) else [])
+
+
+class Walker:
+    """Collects events from one region; `main_h1` is emitted with style `h1`."""
+
+    def __init__(self, url: str | None, main_h1: Tag | None) -> None:
+        self.url = url
+        self.main_h1 = main_h1
+        self.events: list[Event] = []
+        self.labels: list[str] = []
+        self._segments: list[tuple[str, bool]] = []
+        self._links: list[Link] = []
+        self._bold = 0
+        self._list_depth = -1
+        self._in_item = 0
+        self._dl_keyed = False
+
+    # --- lines ---------------------------------------------------------------------------
+    def flush(self) -> None:
+        """End the current line (or list item) and record it if it holds any text."""
+        segments, links = self._segments, self._links
+        self._segments, self._links = [], []
+        text = normalize_inline("".join(s for s, _ in segments))
+        if not text:
+            return
+        if self._in_item:
+            depth = max(self._list_depth, 0)
+            self.events.append(Line(text, "item", depth, links=links))
+            return
+        label_parts: list[str] = []
+        for i, (seg, bold) in enumerate(segments):
+            if not bold and seg.strip():
+                break
+            label_parts.append(seg)
+        else:
+            i = len(segments)
+        label = normalize_inline("".join(label_parts))
+        rest = normalize_inline("".join(s for s, _ in segments[i:])) if label else ""
+        self.events.append(Line(text, "text", 0, label or None, rest, links))
+
+    def boundary(self) -> None:
+        """A block edge: ends the line, except inside a list item where it is a space."""
+        if self._in_item:
+            self._segments.append((" ", False))
+        else:
+            self.flush()
+
+    # --- traversal -----------------------------------------------------------------------
+    def walk(self, node: Tag, depth: int = 0) -> None:
+        for child in node.children:
+            if isinstance(child, Tag):
+                self.element(child, depth + 1)
+            elif type(child) is NavigableString:  # comments, CDATA, doctypes are not text
+                self._segments.append((str(child), self._bold > 0))
+
+    def element(self, tag: Tag, depth: int) -> None:
+        name = tag.name
+        if name in DROP_TAGS:
+            return
+        if depth > _MAX_DEPTH:
+            self._segments.append((" " + tag.get_text(" ") + " ", False))
+            return
+        if name == "br":
+            self.boundary()
+            return
+        if name == "hr":
+            self.flush()
+            return
+        if self._heading(tag, name):
+            return
+        if name in CONTROL_TAGS:
+            return  # UI buttons ("Copy", "Show more") that are not section headers
+        if name in LIST_TAGS:
+            self._list(tag, depth)
+        elif name == "li":
+            self._item(tag, depth)
+        elif name == "table":
+            self._table(tag, depth)
+        elif name == "dl":
+            self._dl(tag, depth)
+        elif name == "pre":
+            self.flush()
+            for line in tag.get_text().splitlines():
+                self._segments.append((line, False))
+                self.boundary()
+        elif name in BLOCK_TAGS:
+            self.boundary()
+            self._section_attr(tag)
+            self.walk(tag, depth)
+            self.boundary()
+        else:
+            self._inline(tag, name, depth)
+
+    def _inline(self, tag: Tag, name: str, depth: int) -> None:
+        tokens = _tokens(tag)
+        bold = name in BOLD_TAGS or any(BOLD_CLASS.match(t) for t in tokens)
+        if any(CODE_LABEL_CLASS_ID.match(t) for t in tokens):
+            text = normalize_inline(tag.get_text(" "))
+            if text and len(text.split()) <= LABEL_HINT_MAX_WORDS:
+                self.labels.append(text)
+        if name == "a":
+            link = self._link(tag)
+            if link is not None:
+                self._links.append(link)
+        self._bold += bold
+        self.walk(tag, depth)
+        self._bold -= bold
+
+    def _heading(self, tag: Tag, name: str) -> bool:
+        """Emit `tag` as a heading candidate if the markup says it is one."""
+        if self._in_item:
+            return False
+        style, level = None, 7
+        if tag is self.main_h1:
+            style, level = "h1", 1
+        elif name in HEADING_TAGS:
+            style, level = "h", HEADING_TAGS[name]
+        elif tag.get("role") == "heading":
+            raw = str(tag.get("aria-level", "7"))
+            style, level = "h", int(raw) if raw.isdigit() else 7
+        elif name in ACCORDION_HEADER_TAGS or any(ACCORDION_HEADER_CLASS.match(t) for t in _tokens(tag)):
+            style = "accordion"
+        elif name in ACCORDION_HEADER_ATTR_TAGS and any(tag.has_attr(a) for a in ACCORDION_HEADER_ATTRS):
+            style = "accordion"
+        elif name == "dt" and self._dl_keyed:
+            style = "dt"
+        elif name in CONTROL_TAGS:
+            style = "button"  # a bare <button>: a header only if it names a known section
+        if style is None:
+            return False
+        first_block = first_named(tag, _BLOCKY) if style in ("h", "h1") else None
+        if first_block is not None:  # an unclosed <h2> swallowed what follows it
+            return self._split_heading(tag, style, level)
+        text = clean_heading(tag.get_text(" "))
+        if style == "button":
+            if not heading_key(text):
+                return False
+            style = "accordion"
+        if style == "accordion" and len(text.split()) > _HEADER_MAX_WORDS:
+            return False
+        self.flush()
+        if text:
+            self.events.append(Heading(text, style, level, tag))
+        return True
+
+    def _split_heading(self, tag: Tag, style: str, level: int) -> bool:
+        """Heading text up to the first block child; the rest is walked as content."""
+        self.flush()
+        children = list(tag.children)
+        cut = next(i for i, c in enumerate(children) if isinstance(c, Tag) and (c.name in _BLOCKY or first_named(c, _BLOCKY)))
+        text = clean_heading(" ".join(c.get_text(" ") if isinstance(c, Tag) else str(c) for c in children[:cut]
+                                      if isinstance(c, Tag) or type(c) is NavigableString))
+        if text:
+            self.events.append(Heading(text, style, level, tag))
+        for child in children[cut:]:
+            if isinstance(child, Tag):
+                self.element(child, 1)
+            elif type(child) is NavigableString:
+                self._segments.append((str(child), False))
+        self.flush()
+        return True
+
+    def _section_attr(self, tag: Tag) -> None:
+        """`<section data-section="Risks">` with no heading inside: the attribute names it."""
+        for attr in SECTION_NAME_ATTRS:
+            value = tag.get(attr)
+            if isinstance(value, str) and value.strip() and first_named(tag, HEADING_NAMES) is None:
+                text = clean_heading(value.replace("-", " ").replace("_", " "))
+                if text:
+                    self.events.append(Heading(text, "attr", 7, tag))
+                return
+
+    def _list(self, tag: Tag, depth: int) -> None:
+        self.flush()
+        saved, self._in_item = self._in_item, 0  # a nested list ends its parent item's text
+        self._list_depth += 1
+        self.walk(tag, depth)
+        self._list_depth -= 1
+        self._in_item = saved
+        self.flush()
+
+    def _item(self, tag: Tag, depth: int) -> None:
+        self.flush()
+        self._in_item += 1
+        self.walk(tag, depth)
+        self.flush()
+        self._in_item -= 1
+
+    def _dl(self, tag: Tag, depth: int) -> None:
+        """A definition list is a run of sections only if one of its terms names a known one."""
+        self.flush()
+        keyed = any(heading_key(clean_heading(dt.get_text(" "))) for dt in descendants_named(tag, {"dt"}))
+        saved, self._dl_keyed = self._dl_keyed, keyed
+        self.walk(tag, depth)
+        self._dl_keyed = saved
+        self.flush()
+
+    def _table(self, table: Tag, depth: int) -> None:
+        """Two-column tables naming sections in their first cell become headings + content;
+        other tables become one item per row, cells joined by " | "."""
+        self.flush()
+        rows = [r for r in descendants_named(table, {"tr"}) if r.find_parent("table") is table]
+        cells = [[c for c in r.children if isinstance(c, Tag) and c.name in CELL_TAGS] for r in rows]
+        keyed = any(len(c) == 2 and heading_key(clean_heading(c[0].get_text(" "))) for c in cells)
+        caption = next((c for c in table.children if isinstance(c, Tag) and c.name == "caption"), None)
+        if caption is not None:
+            self.events.append(Line(normalize_inline(caption.get_text(" "))))
+        for row, row_cells in zip(rows, cells):
+            if keyed and len(row_cells) == 2:
+                text = clean_heading(row_cells[0].get_text(" "))
+                if text:
+                    self.events.append(Heading(text, "th", 7, row_cells[0]))
+                self.walk(row_cells[1], depth + 2)
+                self.flush()
+                continue
+            texts = [normalize_inline(c.get_text(" ")) for c in row_cells]
+            text = " | ".join(t for t in texts if t)
+            if not text:
+                continue
+            kind = "text" if all(c.name == "th" for c in row_cells) else "item"
+            links = [self._link(a) for a in descendants_named(row, {"a"})]
+            self.events.append(Line(text, kind, max(self._list_depth, 0) if kind == "item" else 0,
+                                    links=[lk for lk in links if lk], row=True))
+
+    def _link(self, a: Tag) -> Link | None:
+        """(anchor text, href resolved against the page URL, title attribute)."""
+        text = normalize_inline(a.get_text(" "))
+        href = a.get("href")
+        href = (urljoin(self.url, href.strip()) if self.url else href.strip()) if isinstance(href, str) else None
+        title = a.get("title")
+        title = normalize_inline(title) if isinstance(title, str) else None
+        return (text, href, title) if text or href else None

@@ -1,0 +1,169 @@
+"""Plain-text pages (like the seed) → `ParsedPage`: label lines become headings, bullets items.
+
+A line is a heading when it is a known section label (`transform.headings`), a short
+"Label:" line, or a short title-case line standing alone between blank lines. Before the
+first known heading every line is lead (site furniture included): the transform stage
+picks the title and code from lead and hints, not this parser. The line helpers at the
+bottom (`strip_marker`, `looks_like_system_label`) are shared with the HTML parser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extract.document import Block, CodeHint, ParsedPage, Section
+from extract.selectors import (
+    CHROME_LINES, CODE_SYSTEM_WORDS, LABEL_HINT_MAX_WORDS, LABEL_MAX_WORDS, LIST_MARKER,
+)
+from transform.headings import heading_key
+from transform.text import normalize_inline
+
+_SMALL_WORDS = frozenset({"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or",
+                          "the", "to", "with", "vs", "from", "into", "per", "via"})
+_TERMINAL = (".", ",", ";", "!")
+_SENTENCE_END = (".", "!", "?", ":", ";")
+_LABEL_VALUE = re.compile(r"^([^:]{2,60}):\s+(\S.*)$")
+
+
+def strip_marker(text: str) -> str | None:
+    """The text after a list marker (`•`, `-`, `1.`, `(a)`, `Step 2:` …), or None if unmarked."""
+    match = LIST_MARKER.match(text)
+    if match is None:
+        return None
+    rest = text[match.end():].strip()
+    return rest or None
+
+
+def looks_like_system_label(text: str) -> bool:
+    """A short text naming a code system ("CPT4 code", "ICD-10-CM Diagnosis Code")."""
+    return len(text.split()) <= LABEL_HINT_MAX_WORDS and CODE_SYSTEM_WORDS.search(text) is not None
+
+
+def heading_label(text: str) -> str:
+    """A label as printed, without the colon that introduces its value."""
+    return text.strip().rstrip(":").strip()
+
+
+def is_title_case(text: str) -> bool:
+    """Every significant word capitalized ("Patient Experience", "Risks of the Procedure")."""
+    words = re.findall(r"[A-Za-z][\w'’-]*", text)
+    if not words or not text[0].isupper():
+        return False
+    return all(w[0].isupper() or w.lower() in _SMALL_WORDS for w in words)
+
+
+@dataclass
+class _State:
+    page: ParsedPage = field(default_factory=ParsedPage)
+    section: Section | None = None
+    section_known: bool = False
+    blank_before: bool = True
+    last: Block | None = None
+    last_indent: int = 0
+    item_indents: list[int] = field(default_factory=list)
+
+
+def _open(state: _State, heading: str, known: bool) -> None:
+    state.section = Section(heading=normalize_inline(heading_label(heading)))
+    state.section_known = known
+    state.page.sections.append(state.section)
+    state.last, state.item_indents = None, []
+
+
+def _add(state: _State, block: Block, indent: int) -> None:
+    if state.section is None:
+        state.page.lead.append(block.text)
+    else:
+        state.section.blocks.append(block)
+    state.last, state.last_indent = block, indent
+
+
+def _heading_kind(line: str, state: _State, has_next: bool) -> str | None:
+    """`known`, `unknown` or None (not a heading) for a stripped, unmarked line."""
+    label = heading_label(line)
+    if not label or len(label.split()) > LABEL_MAX_WORDS or label.endswith(_TERMINAL):
+        return None
+    if heading_key(label, fuzzy=False) or (line.endswith(":") and heading_key(label)):
+        return "known"
+    if looks_like_system_label(label) or state.section is None:
+        return None  # lead stays lead until a heading we recognise
+    if line.endswith(":"):
+        return "unknown" if has_next and not state.section_known else None
+    if is_title_case(label) and state.blank_before and has_next:
+        return "known" if heading_key(label) else "unknown"
+    return None
+
+
+def _continues(state: _State, line: str, indent: int) -> bool:
+    """Whether an unmarked line is the wrapped tail of the previous block."""
+    last = state.last
+    if last is None or state.blank_before:
+        return False
+    if last.kind == "item" and indent > state.last_indent:
+        return True
+    return not last.text.endswith(_SENTENCE_END) and line[:1].islower()
+
+
+def _item(state: _State, text: str, indent: int) -> None:
+    """An item nested by indentation: deeper than the run's previous items → depth + 1."""
+    while state.item_indents and state.item_indents[-1] > indent:
+        state.item_indents.pop()
+    if not state.item_indents or state.item_indents[-1] < indent:
+        state.item_indents.append(indent)
+    _add(state, Block(text, "item", len(state.item_indents) - 1), indent)
+
+
+def _line(state: _State, raw: str, has_next: bool) -> None:
+    line = normalize_inline(raw)
+    indent = len(raw.expandtabs(4)) - len(raw.expandtabs(4).lstrip())
+    if state.section is not None and CHROME_LINES.match(line):
+        return
+    if looks_like_system_label(line):
+        state.page.hints.append(CodeHint("label", line))
+    item = strip_marker(line)
+    if item is not None:
+        _item(state, item, indent)
+        return
+    label_value = _LABEL_VALUE.match(line)
+    if label_value and heading_key(label_value.group(1), fuzzy=False):
+        _open(state, label_value.group(1), True)
+        _add(state, Block(label_value.group(2)), indent)
+        return
+    kind = _heading_kind(line, state, has_next)
+    if kind is not None:
+        _open(state, line, kind == "known")
+        return
+    if _continues(state, line, indent):
+        state.last.text = normalize_inline(f"{state.last.text} {line}")
+        if state.section is None:
+            state.page.lead[-1] = state.last.text
+        return
+    state.item_indents = []
+    _add(state, Block(line), indent)
+
+
+def pick_descriptor(lead: list[str]) -> str | None:
+    """First lead line that is neither site furniture nor a code-system label."""
+    for line in lead:
+        if not CHROME_LINES.match(line) and not looks_like_system_label(line):
+            return line
+    return lead[0] if lead else None
+
+
+def parse_text(text: str) -> ParsedPage:
+    """Parse a plain-text page; never raises on odd input (empty text → empty page)."""
+    state = _State()
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    remaining = sum(1 for line in lines if line.strip())
+    for raw in lines:
+        if not normalize_inline(raw):
+            state.blank_before = True
+            continue
+        remaining -= 1
+        _line(state, raw, has_next=remaining > 0)
+        state.blank_before = False
+    page = state.page
+    page.descriptor = pick_descriptor(page.lead)
+    page.hints.extend(CodeHint("lead", line) for line in page.lead)
+    return page
