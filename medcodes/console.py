@@ -1,0 +1,100 @@
+"""What a person sees while a run works and when it ends: a live progress line and a summary."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from extract.sources import plan_sources
+from medcodes.errors import MedcodesError
+from medcodes.settings import Settings
+from medcodes.progress import set_reporter
+
+
+class RichReporter:
+    """Progress bar fed by the flow as batches finish (the total is unknown while crawling)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task = progress.add_task("starting", total=None, quarantined=0)
+        self.quarantined = 0
+
+    def stage(self, name: str) -> None:
+        self.progress.update(self.task, description=name)
+
+    def pages_done(self, pages: int, quarantined: int) -> None:
+        self.quarantined += quarantined
+        self.progress.update(self.task, advance=pages, quarantined=self.quarantined)
+
+
+def render_summary(summary: dict, console: Console) -> None:
+    table = Table(title=f"snapshot {summary['snapshot_id']}", show_header=True)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("pages read", str(summary["pages"]))
+    for name, rows in summary["rows"].items():
+        table.add_row(f"{name} rows", str(rows))
+    for system, count in sorted(summary["codes_by_system"].items()):
+        table.add_row(f"  codes: {system}", str(count))
+    for reason, count in sorted(summary["quarantine_reasons"].items()):
+        table.add_row(f"  quarantine: {reason}", str(count))
+    for change, count in sorted(summary["changes"].items()):
+        table.add_row(f"  changes: {change}", str(count))
+    if summary.get("stale_codes"):
+        table.add_row("stale codes (kept from previous run)", str(summary["stale_codes"]))
+    console.print(table)
+    console.print(f"published [bold]{summary['snapshot_dir']}[/bold]")
+
+
+def quiet_prefect_failures() -> None:
+    """Prefect logs a failed run's traceback; the CLI prints the reason itself (--verbose shows both)."""
+    for name in ("prefect.flow_runs", "prefect.task_runs"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def run_refresh_with_progress(
+    sources: list[str], out_dir: str | None, options: dict[str, Any], out: Console, err: Console,
+    verbose: bool = False,
+) -> int:
+    """Run the refresh flow with a progress display; return the process exit status."""
+    try:
+        Settings(**options, **({"out_dir": out_dir} if out_dir else {}))
+        plan_sources(sources)  # fail fast on a bad SOURCE, before Prefect starts
+    except ValidationError as exc:
+        err.print(f"[red]medcodes: invalid option:[/red] {exc}")
+        return 2
+    except MedcodesError as exc:
+        err.print(f"[red]medcodes: not published:[/red] {exc}")
+        return 2
+
+    from flows.refresh import refresh
+
+    if not verbose:
+        quiet_prefect_failures()
+
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} pages, {task.fields[quarantined]} quarantined"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    try:
+        with progress:
+            set_reporter(RichReporter(progress))
+            summary = refresh(sources=sources, out_dir=out_dir, options=options)
+    except MedcodesError as exc:
+        err.print(f"[red]medcodes: not published:[/red] {exc}")
+        return 1
+    finally:
+        set_reporter(None)
+    render_summary(summary, out)
+    return 0

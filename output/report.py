@@ -1,0 +1,53 @@
+"""The run summary: what the CLI prints at the end and the flow publishes as an artifact."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class RunSummary:
+    """Counts a person checks after a run; `as_dict` is the flow's JSON-friendly return value."""
+
+    snapshot_id: str
+    snapshot_dir: str
+    previous_snapshot_id: str | None
+    pages: int
+    rows: dict[str, int]
+    codes_by_system: dict[str, int]
+    quarantine_reasons: dict[str, int]
+    changes: dict[str, int]
+    licenses: list[str] = field(default_factory=list)
+    stale_codes: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _table(header: tuple[str, str], rows: dict[str, int]) -> list[str]:
+    lines = [f"| {header[0]} | {header[1]} |", "|---|---:|"]
+    lines += [f"| {k} | {v} |" for k, v in sorted(rows.items())] or ["| (none) | 0 |"]
+    return lines
+
+
+def summary_markdown(summary: RunSummary) -> str:
+    """Markdown for the Prefect artifact: rows per table and code system, quarantine, changes."""
+    parts = [
+        f"# medcodes snapshot `{summary.snapshot_id}`",
+        "",
+        f"{summary.pages} pages read; previous snapshot: `{summary.previous_snapshot_id or 'none'}`; "
+        f"stale codes carried over: {summary.stale_codes}.",
+        "",
+        "## Rows per table",
+        *_table(("table", "rows"), summary.rows),
+        "",
+        "## Codes per code system",
+        *_table(("code system", "codes"), summary.codes_by_system),
+        "",
+        "## Quarantine reasons",
+        *_table(("reason", "pages"), summary.quarantine_reasons),
+        "",
+        "## Changes against the previous snapshot",
+        *_table(("change", "codes"), summary.changes),
+    ]
+    return "\n".join(parts) + "\n"
