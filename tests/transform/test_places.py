@@ -1,0 +1,41 @@
+"""Setting text → the places named."""
+
+from __future__ import annotations
+
+import pytest
+
+from transform.places import split_settings
+
+
+@pytest.mark.parametrize("text, places", [
+    ("The procedure is usually performed in an outpatient clinic, hospital, or surgical center.",
+     ["outpatient clinic", "hospital", "surgical center"]),
+    ("It is performed in a hospital endoscopy suite or an ambulatory surgery center.",
+     ["hospital endoscopy suite", "ambulatory surgery center"]),
+    ("This procedure is typically performed in a hospital setting under general anesthesia.", ["hospital setting"]),
+    ("It is performed on an outpatient basis.", ["outpatient"]),
+    ("It is usually performed in an outpatient clinic. In some cases, it may be done in a hospital.",
+     ["outpatient clinic", "hospital"]),
+    ("Performed in the Intensive Care Unit (ICU) or an emergency department.",
+     ["Intensive Care Unit (ICU)", "emergency department"]),
+    ("The test can be done at a doctor's office, a laboratory, or at home.", ["doctor's office", "laboratory", "home"]),
+    ("Settings include hospitals, outpatient surgical centers and specialized clinics.",
+     ["hospitals", "outpatient surgical centers", "specialized clinics"]),
+    ("Usually performed in a hospital operating room or an ambulatory surgical center, depending on health.",
+     ["hospital operating room", "ambulatory surgical center"]),
+    ("The procedure takes place in a radiology suite with fluoroscopy equipment.", ["radiology suite"]),
+    ("It can be carried out at the Mayo Clinic.", ["Mayo Clinic"]),
+    ("Crutches are fitted in a physician office, hospital, or physical therapy clinic.",
+     ["physician office", "hospital", "physical therapy clinic"]),
+    ("Hospital or ambulatory surgery center", ["hospital", "ambulatory surgery center"]),
+    ("Outpatient", ["outpatient"]),
+    ("", []),
+    ("This is a sentence that names no place of any kind for the reader.", []),
+])
+def test_split_settings_from_text(text, places):
+    assert split_settings(text) == places
+
+
+def test_split_settings_from_items_keeps_each_item_whole():
+    items = ["Outpatient clinic", "• Hospital.", "ICU", "Ambulatory surgery center", "Hospital"]
+    assert split_settings(items) == ["outpatient clinic", "hospital", "ICU", "ambulatory surgery center"]

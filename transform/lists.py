@@ -1,0 +1,91 @@
+"""List items: markers off, and inline lists ("a, b, and c") cut into their items.
+
+The marker pattern is the parsers' own (`extract.selectors.LIST_MARKER`), so an item is
+trimmed the same way whichever stage sees it first. Splitting honours parentheses:
+"Physician (often a pain specialist or anesthesiologist)" stays one item.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extract.selectors import LIST_MARKER
+from transform.text import normalize_inline
+
+_LAST_JOIN = re.compile(r"^(?:and|or|and/or|as well as)\s+", re.I)
+_PAIR = re.compile(r"^(?P<a>.+?)\s+(?:and|or)\s+(?P<b>.+)$", re.I)
+_AND_PAIR = re.compile(r"^(?P<a>.+?)\s+and\s+(?P<b>.+)$", re.I)
+_END_PUNCT = re.compile(r"[\s.;,:!]+$")
+_OPEN, _CLOSE = "([{", ")]}"
+# The two halves of "b and c" are separate items only when both are short noun phrases.
+_MAX_PAIR_WORDS = 4
+
+
+def strip_marker(text: str) -> str:
+    """The item text without its bullet or numbering (`•`, `-`, `1.`, `(a)`, `Step 1:`)."""
+    text = normalize_inline(text)
+    match = LIST_MARKER.match(text)
+    return text[match.end():].strip() if match else text
+
+
+def split_top_level(text: str, separators: str = ",;") -> list[str]:
+    """Cut at separators outside parentheses/brackets; pieces trimmed, empty ones dropped."""
+    pieces, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(depth - 1, 0)
+        elif ch in separators and depth == 0:
+            pieces.append(text[start:i])
+            start = i + 1
+    pieces.append(text[start:])
+    return [p.strip() for p in pieces if p.strip()]
+
+
+_CONJUNCTION = re.compile(r"\s+(?:and/or|and|or)\s+", re.I)
+
+
+def split_conjunctions(text: str) -> list[str]:
+    """Cut "a or b and c" at conjunctions outside parentheses (for places, where each side is
+    one place; risks keep "pain or discomfort" whole and do not call this)."""
+    pieces, start, depth, last = [], 0, 0, 0
+    for m in _CONJUNCTION.finditer(text):
+        for ch in text[last:m.start()]:
+            depth += (ch in _OPEN) - (ch in _CLOSE)
+        last = m.start()
+        if depth <= 0:
+            pieces.append(text[start:m.start()])
+            start = m.end()
+    pieces.append(text[start:])
+    return [p.strip() for p in pieces if p.strip()]
+
+
+def _short(text: str) -> bool:
+    return len(text.split()) <= _MAX_PAIR_WORDS
+
+
+def split_list(text: str, *, split_lone_and: bool = False) -> list[str]:
+    """"a, b, and c" / "a, b and c" / "a; b; c" → [a, b, c], trailing punctuation dropped.
+
+    A lone "a or b" (no comma) stays one item ("localized pain or discomfort"); a lone
+    "a and b" is cut only with `split_lone_and` (prose such as "risks include a and b"). In a
+    comma list without the Oxford comma, the last piece "b and c" is cut when both halves are
+    short.
+    """
+    pieces = split_top_level(_END_PUNCT.sub("", normalize_inline(text)))
+    out: list[str] = []
+    for i, piece in enumerate(pieces):
+        oxford = _LAST_JOIN.match(piece)
+        if oxford:
+            piece = piece[oxford.end():]
+        elif i == len(pieces) - 1:
+            pair = (_PAIR if i > 0 else _AND_PAIR if split_lone_and else None)
+            match = pair.match(piece) if pair else None
+            if match and "(" not in piece and _short(match.group("a")) and _short(match.group("b")):
+                out.extend([match.group("a"), match.group("b")])
+                continue
+        piece = _END_PUNCT.sub("", piece)
+        if piece:
+            out.append(piece)
+    return out

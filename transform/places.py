@@ -1,0 +1,73 @@
+"""Where a procedure is performed: the places named in a Setting section.
+
+Case rule: a place keeps its printed spelling except that a sentence-case first word is
+lower-cased ("Outpatient clinic" → "outpatient clinic"), because list items and sentence
+starts are capitalised by position, not by name. A phrase with any other capital ("Mayo
+Clinic", "ICU", "Intensive Care Unit") is a name and stays as printed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from transform.lists import split_conjunctions, split_list, strip_marker
+
+# What introduces the places in a sentence, strongest first ("performed in", "settings include",
+# then a sentence that opens with "In"/"At").
+_INTROS = (
+    re.compile(
+        r"\b(?:[a-z]+ed|done|carried\s+out|held|given|seen|takes?\s+place|occurs?|available)"
+        r"\s+(?:either\s+)?(?:in|at|within|inside|on(?=\s+an?\s+(?:out|in)patient))\s+", re.I),
+    re.compile(r"\b(?:settings?|locations?|places?|facilities)\s*(?:include|includes|including|such\s+as|are|:)\s*",
+               re.I),
+    re.compile(r"^\s*(?:in|at)\s+(?!(?:some|most|many|rare|certain|all)\s+cases)", re.I),
+)
+# Words that end the list of places: what follows is manner, reason or condition.
+_CUT = re.compile(
+    r"\s+(?:under|with|using|by|where|when|which|that|who|depending|as|due|because|if|for|to|so"
+    r"|but|after|before|while|unless|although|though|since|via|on\s+(?!an?\s+outpatient))\b.*$"
+    r"|\s*[.;:!?](?:\s.*)?$|\s+[-–—]\s.*$",
+    re.I,
+)
+_LEAD_WORDS = re.compile(r"^(?:(?:either|or|and|in|at|an?|the|some|most|many|usually|typically|often)\s+)+", re.I)
+_BASIS = re.compile(r"^(?:on\s+)?(?:an?\s+)?(outpatient|inpatient)\s+basis$", re.I)
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+_MAX_BARE_WORDS = 6  # a text with no intro verb is taken as a list only when its pieces are this short
+
+
+def _case(place: str) -> str:
+    words = place.split()
+    first = words[0]
+    if first[:1].isupper() and first[1:] == first[1:].lower() and not any(w[:1].isupper() for w in words[1:]):
+        return first[0].lower() + place[1:]
+    return place
+
+
+def clean_place(text: str) -> str:
+    """One place as an item: marker, leading articles and trailing punctuation off, case rule on."""
+    place = _BASIS.sub(r"\1", strip_marker(text).strip(" .;,:"))
+    place = _LEAD_WORDS.sub("", place).strip()
+    return _case(place) if place else ""
+
+
+def _places_in_sentence(sentence: str) -> list[str]:
+    intro = next((m for m in (p.search(sentence) for p in _INTROS) if m), None)
+    if intro is None:
+        pieces = [p for piece in split_list(sentence) for p in split_conjunctions(piece)]
+        return [] if any(len(p.split()) > _MAX_BARE_WORDS for p in pieces) else pieces
+    places = split_list(_CUT.sub("", sentence[intro.end():]))
+    return [p for piece in places for p in split_conjunctions(piece)]
+
+
+def split_settings(text: str | list[str]) -> list[str]:
+    """The places named in a setting text (sentences) or in setting items (one place each)."""
+    if isinstance(text, list):
+        candidates = text
+    else:
+        candidates = [p for s in _SENTENCES.split(text) for p in _places_in_sentence(s)]
+    out: list[str] = []
+    for candidate in candidates:
+        place = clean_place(candidate)
+        if place and place not in out:
+            out.append(place)
+    return out

@@ -1,0 +1,188 @@
+"""One parsed page → its contract rows (`codes`, `sections`, `related_codes`), or why not.
+
+Conventions the golden records are written to:
+- title: the long descriptor as printed, minus a code and system label the heading prints
+  around it; when the descriptor is only a code, the first substantive lead line.
+- scalar fields: the section's blocks joined with "\\n" (sections sharing a key are merged in
+  page order); None when absent or empty.
+- list fields: the section's items (nested ones too) in page order, or, when it has none,
+  one item per paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract.document import ParsedPage, Section
+from extract.rawpage import RawPage
+from extract.selectors import CHROME_LINES
+from schemas.reasons import QuarantineEntry, Reason, Stage
+from schemas.tables import columns
+from transform.code_detect import CodeMatch, detect_code
+from transform.code_evidence import TOKEN
+from transform.codes import LABEL_RE, canonical_code, license_for
+from transform.durations import parse_duration
+from transform.headings import heading_key
+from transform.lists import strip_marker
+from transform.places import split_settings
+from transform.related import related_rows
+from transform.risks import split_risks
+from transform.text import normalize_inline
+
+CODE_COLUMNS: tuple[str, ...] = tuple(columns("codes"))
+SCALAR_KEYS = ("name", "summary", "purpose", "duration", "setting", "patient_experience")
+LIST_KEYS = ("indications", "preparation", "procedure_steps", "personnel", "benefits", "recovery",
+             "alternatives")
+
+_LABEL_PART = rf"(?:{LABEL_RE.pattern})[®™©*]?\s*(?:(?:diagnosis|procedure)\s+)?(?:codes?\s*)?[:#]?\s*"
+_TITLE_HEAD = re.compile(rf"^\W*(?:{_LABEL_PART})?(?P<code>{TOKEN})(?![A-Za-z0-9])\s*(?:[-–—:|]\s*)?", re.I)
+_TITLE_TAIL = re.compile(rf"\s*[-–—:|(\[]\s*(?:{_LABEL_PART})?(?P<code>{TOKEN})[)\]]?\s*$", re.I)
+_LABEL_HEAD = re.compile(rf"^\s*(?:{LABEL_RE.pattern})[®™©*]?\s*(?:codes?)?(?:\s*[:–—|]|\s+-)\s+", re.I)
+_NAME_LABEL = re.compile(
+    r"^(?:name\s+of\s+(?:the\s+)?(?:procedure|service|test)|(?:procedure|common|short|service)\s+name"
+    r"|name)\s*:\s*", re.I)
+# Words that accompany a system label and make no title ("Billable ICD-10-CM diagnosis code").
+_LABEL_WORDS = re.compile(
+    r"\b(?:billable|non-billable|valid|codes?|code\s+set|diagnosis|procedure|dental|level|category"
+    r"|[IV]{1,3}|lookup|search|description)\b", re.I)
+_MIN_TITLE_LETTERS = 3
+_LONG_TITLE = 80  # longer than any label-and-code line: no need to look for labels in it
+_TAIL_WINDOW = 80
+
+
+@dataclass
+class PageRecord:
+    """The rows one page contributes: its `codes` row, its sections and its related codes."""
+
+    code_row: dict
+    section_rows: list[dict]
+    related_rows: list[dict]
+
+
+def _strip_code(text: str, match: CodeMatch) -> str:
+    """The descriptor without the page's code (and the label printed with it) at either end."""
+    head = _TITLE_HEAD.match(text)
+    if head and canonical_code(match.system, head.group("code")) == match.code:
+        text = text[head.end():]
+    offset = max(len(text) - _TAIL_WINDOW, 0)  # a trailing code sits in the last few characters
+    tail = _TITLE_TAIL.search(text, offset)
+    if tail and canonical_code(match.system, tail.group("code")) == match.code:
+        text = text[: tail.start()]
+    return _LABEL_HEAD.sub("", text).strip()
+
+
+def _substantive(text: str) -> bool:
+    """Not empty, not site furniture, not a bare code-system label ("CPT4 code")."""
+    if len(text) > _LONG_TITLE:
+        return True
+    letters = sum(ch.isalpha() for ch in _LABEL_WORDS.sub("", LABEL_RE.sub("", text)))
+    return letters >= _MIN_TITLE_LETTERS and not CHROME_LINES.match(text)
+
+
+def find_title(parsed: ParsedPage, match: CodeMatch) -> str | None:
+    """The long descriptor as printed, or the first substantive lead line when it is only a code."""
+    for candidate in ([parsed.descriptor] if parsed.descriptor else []) + parsed.lead:
+        title = _strip_code(normalize_inline(candidate), match)
+        if _substantive(title):
+            return title
+    return None
+
+
+Blocks = list[tuple[str, str]]
+
+
+def _blocks(section: Section) -> Blocks:
+    """(kind, normalized text) of each non-empty block; items without their markers."""
+    out = []
+    for block in section.blocks:
+        text = strip_marker(block.text) if block.kind == "item" else normalize_inline(block.text)
+        if text:
+            out.append((block.kind, text))
+    return out
+
+
+def _items(blocks: Blocks) -> list[str]:
+    return [t for kind, t in blocks if kind == "item"]
+
+
+def _scalar(parts: list[Blocks]) -> str | None:
+    return "\n".join(t for blocks in parts for _, t in blocks) or None
+
+
+def _list(parts: list[Blocks]) -> list[str]:
+    out: list[str] = []
+    for blocks in parts:
+        out.extend(_items(blocks) or [t for _, t in blocks])
+    return out
+
+
+def _settings(parts: list[Blocks]) -> list[str]:
+    out: list[str] = []
+    for blocks in parts:
+        for place in split_settings(_items(blocks) or "\n".join(t for _, t in blocks)):
+            if place not in out:
+                out.append(place)
+    return out
+
+
+def _content(by_key: dict[str, list[tuple[Section, Blocks]]]) -> dict:
+    parts = {key: [blocks for _, blocks in found] for key, found in by_key.items()}
+    values: dict = {k: _scalar(parts.get(k, [])) for k in SCALAR_KEYS}
+    values.update({k: _list(parts.get(k, [])) for k in LIST_KEYS})
+    if values["name"]:
+        values["name"] = _NAME_LABEL.sub("", values["name"]) or None
+    values["duration_min_minutes"], values["duration_max_minutes"] = parse_duration(values["duration"])
+    values["settings"] = _settings(parts.get("setting", []))
+    common, rare = [], []
+    for section, _ in by_key.get("risks", []):
+        c, r = split_risks(section)
+        common.extend(c)
+        rare.extend(r)
+    values["risks_common"], values["risks_rare"] = common, rare
+    return values
+
+
+def _section_row(match: CodeMatch, ordinal: int, section: Section, key: str | None, blocks: Blocks) -> dict:
+    return {
+        "code_system": match.system, "code": match.code, "ordinal": ordinal, "key": key,
+        "heading": normalize_inline(section.heading).rstrip(":").rstrip(),
+        "text": "\n".join(t for _, t in blocks),
+        "items": _items(blocks),
+    }
+
+
+def _quarantine(raw: RawPage, reason: Reason, detail: str) -> QuarantineEntry:
+    return QuarantineEntry(source_url=raw.url, stage=Stage.PARSE.value, reason=reason.value, detail=detail,
+                           content_sha256=raw.sha256, seen_at=raw.fetched_at)
+
+
+_DETAILS = {
+    Reason.CODE_NOT_FOUND: "no code in heading, title, URL, file name, breadcrumb, meta tags or JSON-LD",
+    Reason.CODE_SYSTEM_NOT_FOUND: "a code-shaped value was found but nothing on the page names its code system",
+}
+
+
+def build_record(parsed: ParsedPage, raw: RawPage) -> PageRecord | QuarantineEntry:
+    """The page's rows, or a `parse`-stage quarantine entry (no code, no system, no title)."""
+    match = detect_code(parsed, raw.url)
+    if isinstance(match, Reason):
+        return _quarantine(raw, match, _DETAILS.get(match, match.value))
+    title = find_title(parsed, match)
+    if title is None:
+        return _quarantine(raw, Reason.TITLE_NOT_FOUND, f"no descriptor printed for {match.system} {match.code}")
+    cut = [(s, heading_key(s.heading), _blocks(s)) for s in parsed.sections]
+    by_key: dict[str, list[tuple[Section, Blocks]]] = {}
+    for section, key, blocks in cut:
+        if key:
+            by_key.setdefault(key, []).append((section, blocks))
+    values = _content(by_key)
+    values.update(
+        code_system=match.system, code=match.code, title=title, license=license_for(match.system, match.code),
+        source_url=raw.url, content_sha256=raw.sha256, fetched_at=raw.fetched_at,
+    )
+    return PageRecord(
+        code_row={c: values[c] for c in CODE_COLUMNS},
+        section_rows=[_section_row(match, i, s, k, b) for i, (s, k, b) in enumerate(cut)],
+        related_rows=related_rows(parsed, match.system, match.code),
+    )
