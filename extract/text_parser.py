@@ -79,7 +79,7 @@ def _add(state: _State, block: Block, indent: int) -> None:
     state.last, state.last_indent = block, indent
 
 
-def _heading_kind(line: str, state: _State, has_next: bool) -> str | None:
+def _heading_kind(line: str, state: _State, has_next: bool, blank_after: bool = False) -> str | None:
     """`known`, `unknown` or None (not a heading) for a stripped, unmarked line."""
     label = heading_label(line)
     if not label or len(label.split()) > LABEL_MAX_WORDS or label.endswith(_TERMINAL):
@@ -92,6 +92,8 @@ def _heading_kind(line: str, state: _State, has_next: bool) -> str | None:
         return "unknown" if has_next and not state.section_known else None
     if is_title_case(label) and state.blank_before and has_next:
         return "known" if heading_key(label) else "unknown"
+    if state.blank_before and blank_after and has_next and label[:1].isupper() and heading_key(label):
+        return "known"  # a sentence-case label alone on its line: "Where it is provided"
     return None
 
 
@@ -114,7 +116,7 @@ def _item(state: _State, text: str, indent: int) -> None:
     _add(state, Block(text, "item", len(state.item_indents) - 1), indent)
 
 
-def _line(state: _State, raw: str, has_next: bool) -> None:
+def _line(state: _State, raw: str, has_next: bool, blank_after: bool = False) -> None:
     line = normalize_inline(raw)
     indent = len(raw.expandtabs(4)) - len(raw.expandtabs(4).lstrip())
     if state.section is not None and CHROME_LINES.match(line):
@@ -130,7 +132,7 @@ def _line(state: _State, raw: str, has_next: bool) -> None:
         _open(state, label_value.group(1), True)
         _add(state, Block(label_value.group(2)), indent)
         return
-    kind = _heading_kind(line, state, has_next)
+    kind = _heading_kind(line, state, has_next, blank_after)
     if kind is not None:
         _open(state, line, kind == "known")
         return
@@ -156,12 +158,13 @@ def parse_text(text: str) -> ParsedPage:
     state = _State()
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     remaining = sum(1 for line in lines if line.strip())
-    for raw in lines:
+    for index, raw in enumerate(lines):
         if not normalize_inline(raw):
             state.blank_before = True
             continue
         remaining -= 1
-        _line(state, raw, has_next=remaining > 0)
+        blank_after = index + 1 >= len(lines) or not lines[index + 1].strip()
+        _line(state, raw, has_next=remaining > 0, blank_after=blank_after)
         state.blank_before = False
     page = state.page
     page.descriptor = pick_descriptor(page.lead)

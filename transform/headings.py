@@ -149,18 +149,25 @@ FUZZY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^who (performs|does|will)\b|\bteam\b|\bpersonnel\b|\bstaff\b", "personnel"),
         (r"\balternatives?\b|\bother (treatment )?options\b", "alternatives"),
         (r"\bbenefits?\b|\badvantages?\b", "benefits"),
-        (r"\bindications?\b|\bcandidates?\b|^who needs\b|^when (is it|it is|to) ", "indications"),
+        (r"\bindications?\b|\bcandidates?\b|^who needs\b|^when (is it|it is|to) |\breasons? for (the |this |a )?(visit|exam|examination|test|use|service|referral|admission)\b|\bused (for|to treat)\b", "indications"),
         (r"\bprepar|\bgetting ready\b|^before\b", "preparation"),
         (r"\brecover|\baftercare\b|^after\b|\bpost ?(procedure|operative|op)\b|\bfollow up\b", "recovery"),
         (r"\bpurpose\b|^why\b|\breasons? for\b|\bgoals?\b", "purpose"),
         (r"\bfeel\b|\bexperience\b|\bwhat to expect\b|\bperspective\b", "patient_experience"),
-        (r"\bsteps?\b|^during\b|\bwhat happens during\b|^how (it|is it|the procedure) (is )?(performed|done)\b", "procedure_steps"),
-        (r"\bprocedure description\b|\bdescription of (the )?procedure\b", "procedure_steps"),
+        (r"\bsteps?\b|^during\b|^how (it|this drug|the drug|the medication) is (given|administered)\b|\bwhat happens during\b|^how (it|is it|the procedure) (is )?(performed|done)\b", "procedure_steps"),
+        (r"\bprocedure description\b|\bdescription of (the )?procedure\b|\bprocedure$", "procedure_steps"),
         (r"\bsummary\b|\boverview\b|\bdescription\b", "summary"),
         (r"^name\b|\bnames?$", "name"),
     )
 )
 FUZZY_MAX_WORDS = 7  # longer text is a sentence, not a heading
+
+# Headings that look like a known section to the keyword rules but are not one: on a
+# diagnosis page "Risk factors" are causes of the condition, not risks of a procedure.
+NOT_SECTIONS: frozenset[str] = frozenset({
+    "risk factors", "risk factor", "causes and risk factors", "causes", "symptoms",
+    "signs and symptoms", "diagnosis", "prevention", "prognosis",
+})
 
 _PUNCT = re.compile(r"[^\w\s]")
 _LEAD_NUMBERING = re.compile(r"^\s*(?:(?:section|step|part)\s+)?(?:\d{1,2}|[ivxlc]{1,5}|[a-h])[.)\]:-]\s+", re.I)
@@ -191,7 +198,7 @@ def heading_key(heading: str, *, fuzzy: bool = True) -> str | None:
     key = _LOOKUP.get(norm)
     if key is not None or not fuzzy:
         return key
-    if len(norm.split()) > FUZZY_MAX_WORDS or heading.rstrip().endswith((".", "!")):
+    if norm in NOT_SECTIONS or len(norm.split()) > FUZZY_MAX_WORDS or heading.rstrip().endswith((".", "!")):
         return None
     for pattern, rule_key in FUZZY_RULES:
         if pattern.search(norm):
