@@ -2,20 +2,27 @@
 
 Every item is a `RawPage` or a `QuarantineEntry`; nothing named by the plan is dropped
 silently. The stream is lazy so a run holds only the batches in flight, not the corpus.
+After iteration, `PageStream.crawl_stats` holds what the web crawl saw (304s, 404/410s,
+sitemap completeness) for the run summary and for removal decisions.
 """
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 from extract.local import read_local_file
 from extract.rawpage import RawPage, utc_now
+from extract.raw_store import RawStore
 from extract.sources import SourcePlan
+from extract.warc import iter_warc_pages
+from extract.web import CrawlStats, crawl
 from medcodes.settings import Settings
 from schemas.reasons import QuarantineEntry, Reason, Stage
 
+Page = RawPage | QuarantineEntry
 
-def iter_local_files(plan: SourcePlan) -> Iterator[RawPage | QuarantineEntry]:
+
+def iter_local_files(plan: SourcePlan) -> Iterator[Page]:
     for path in plan.files:
         try:
             yield read_local_file(path)
@@ -30,6 +37,29 @@ def iter_local_files(plan: SourcePlan) -> Iterator[RawPage | QuarantineEntry]:
             )
 
 
-def iter_pages(plan: SourcePlan, settings: Settings) -> Iterator[RawPage | QuarantineEntry]:
-    """All pages the plan names, files first, each exactly once."""
-    yield from iter_local_files(plan)
+class PageStream:
+    """All pages the plan names, files first, each exactly once; iterate it once."""
+
+    def __init__(self, plan: SourcePlan, settings: Settings,
+                 on_crawl_progress: Callable[[CrawlStats], None] | None = None) -> None:
+        self.plan = plan
+        self.settings = settings
+        self.on_crawl_progress = on_crawl_progress
+        self.crawl_stats: CrawlStats | None = None
+
+    def __iter__(self) -> Iterator[Page]:
+        yield from iter_local_files(self.plan)
+        for warc in self.plan.warcs:
+            yield from iter_warc_pages(warc)
+        if self.plan.urls:
+            yield from self._crawl()
+
+    def _crawl(self) -> Iterator[Page]:
+        store = RawStore.for_settings(self.settings)
+        run = crawl(self.plan.urls, self.settings, store, progress=self.on_crawl_progress)
+        self.crawl_stats = run.stats
+        try:
+            yield from run
+        finally:
+            run.close()
+            store.close()

@@ -16,7 +16,8 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from extract.sources import SourcePlan, plan_sources
-from extract.stream import iter_pages
+from extract.stream import PageStream
+from extract.web import CrawlStats
 from medcodes.dataset import Dataset, assemble_dataset
 from medcodes.errors import TransientError
 from medcodes.pipeline import BatchResult, process_pages
@@ -24,6 +25,7 @@ from medcodes.progress import reporter
 from medcodes.sample import sample_pages_dir
 from medcodes.settings import Settings
 from output.report import RunSummary, summary_markdown
+from output.lock import output_lock
 from output.snapshot import publish_dataset
 
 
@@ -57,6 +59,18 @@ def assemble_dataset_task(result: BatchResult, max_quarantine_share: float) -> D
       retry_condition_fn=retry_if_transient)
 def publish_snapshot_task(dataset: Dataset, settings: Settings, sources: list[str]) -> RunSummary:
     return publish_dataset(dataset, settings, sources)
+
+
+def crawl_counts(stats: CrawlStats) -> dict[str, int | float]:
+    """The crawl's counts as the summary shows them (failures per reason as `failed:<reason>`)."""
+    counts: dict[str, int | float] = {
+        "discovered": stats.discovered, "fetched": stats.fetched,
+        "unchanged_304": stats.from_cache_304, "resumed": stats.resumed,
+        "retried": stats.retried, "robots_blocked": stats.robots_blocked,
+        "pages_per_second": round(stats.pages_per_second, 1),
+    }
+    counts.update({f"failed:{reason}": n for reason, n in sorted(stats.failed.items())})
+    return counts
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:
@@ -102,14 +116,19 @@ def refresh(
     sources = list(sources or [str(sample_pages_dir())])
     logger = get_run_logger()
 
-    reporter().stage("reading sources")
-    plan = plan_sources_task(sources)
-    reporter().stage("parsing")
-    result = parse_all(iter_pages(plan, settings), settings.batch_size, max_in_flight=2 * settings.workers + 2)
-    reporter().stage("validating")
-    dataset = assemble_dataset_task(result, settings.max_quarantine_share)
-    reporter().stage("publishing")
-    summary = publish_snapshot_task(dataset, settings, sources)
+    # One run per output folder at a time: the lock is held from the first fetch to the swap.
+    with output_lock(settings.out_dir):
+        reporter().stage("reading sources")
+        plan = plan_sources_task(sources)
+        reporter().stage("parsing")
+        stream = PageStream(plan, settings, on_crawl_progress=reporter().crawl_progress)
+        result = parse_all(stream, settings.batch_size, max_in_flight=2 * settings.workers + 2)
+        reporter().stage("validating")
+        dataset = assemble_dataset_task(result, settings.max_quarantine_share)
+        reporter().stage("publishing")
+        summary = publish_snapshot_task(dataset, settings, sources)
+    if stream.crawl_stats is not None:
+        summary.crawl = crawl_counts(stream.crawl_stats)
     create_markdown_artifact(key="refresh-summary", markdown=summary_markdown(summary),
                              description="medcodes refresh: rows, quarantine, changes")
     logger.info("published snapshot %s (%d codes)", summary.snapshot_id, summary.rows["codes"])

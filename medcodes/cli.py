@@ -75,6 +75,21 @@ def run(
     raise typer.Exit(code)
 
 
+@app.command("serve-sample")
+def serve_sample(
+    port: int = typer.Option(8000, help="Port on 127.0.0.1 (0 picks a free one)."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+) -> None:
+    """Serve the bundled sample corpus as a small site (robots.txt, sitemap index, ETags).
+
+    Then, in another terminal: medcodes run http://127.0.0.1:PORT/
+    """
+    from extract.sample_site import run_sample_site
+    from medcodes.sample import sample_pages_dir
+
+    run_sample_site(sample_pages_dir(), host=host, port=port)
+
+
 def main() -> None:  # pragma: no cover - console-script shim
     app(prog_name="medcodes")
 

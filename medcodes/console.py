@@ -32,6 +32,15 @@ class RichReporter:
         self.quarantined += quarantined
         self.progress.update(self.task, advance=pages, quarantined=self.quarantined)
 
+    def crawl_progress(self, stats: Any) -> None:
+        failed = sum(stats.failed.values())
+        self.progress.update(
+            self.task,
+            description=(f"crawling: {stats.discovered} found, {stats.fetched} fetched, "
+                         f"{stats.from_cache_304} unchanged (304), {stats.retried} retried, "
+                         f"{failed} failed, {stats.pages_per_second:.0f} pages/s"),
+        )
+
 
 def render_summary(summary: dict, console: Console) -> None:
     table = Table(title=f"snapshot {summary['snapshot_id']}", show_header=True)
@@ -46,6 +55,8 @@ def render_summary(summary: dict, console: Console) -> None:
         table.add_row(f"  quarantine: {reason}", str(count))
     for change, count in sorted(summary["changes"].items()):
         table.add_row(f"  changes: {change}", str(count))
+    for what, count in summary.get("crawl", {}).items():
+        table.add_row(f"  crawl: {what}", str(count))
     if summary.get("stale_codes"):
         table.add_row("stale codes (kept from previous run)", str(summary["stale_codes"]))
     console.print(table)

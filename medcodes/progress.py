@@ -7,7 +7,7 @@ tests get the silent default.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Reporter(Protocol):
@@ -17,12 +17,18 @@ class Reporter(Protocol):
     def pages_done(self, pages: int, quarantined: int) -> None:
         """`pages` more pages were processed, `quarantined` of them ended in quarantine."""
 
+    def crawl_progress(self, stats: Any) -> None:
+        """Live web-crawl counts (an `extract.web.CrawlStats`), called from the crawl thread."""
+
 
 class SilentReporter:
     def stage(self, name: str) -> None:
         pass
 
     def pages_done(self, pages: int, quarantined: int) -> None:
+        pass
+
+    def crawl_progress(self, stats: Any) -> None:
         pass
 
 

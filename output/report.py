@@ -19,6 +19,7 @@ class RunSummary:
     changes: dict[str, int]
     licenses: list[str] = field(default_factory=list)
     stale_codes: int = 0
+    crawl: dict[str, int | float] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -50,4 +51,6 @@ def summary_markdown(summary: RunSummary) -> str:
         "## Changes against the previous snapshot",
         *_table(("change", "codes"), summary.changes),
     ]
+    if summary.crawl:
+        parts += ["", "## Web crawl", *_table(("what", "count"), summary.crawl)]
     return "\n".join(parts) + "\n"

@@ -1,7 +1,7 @@
 """Publish a run's dataset as the next snapshot: changes against `latest`, then the atomic publish.
 
-The previous snapshot is read under the output lock, so the change log is always relative
-to the snapshot this one replaces, even with a second run waiting on the lock.
+The caller holds the output lock for the whole run (`output.lock.output_lock`), so the
+previous snapshot read here is the one this snapshot replaces.
 """
 
 from __future__ import annotations
@@ -12,19 +12,17 @@ from typing import Sequence
 from medcodes.dataset import Dataset
 from medcodes.settings import Settings
 from output.changes import compute_changes
-from output.lock import output_lock
 from output.publish import latest_snapshot, publish_locked, read_snapshot_table
 from output.report import RunSummary
 
 
 def publish_dataset(dataset: Dataset, settings: Settings, sources: Sequence[str]) -> RunSummary:
-    with output_lock(settings.out_dir):
-        previous = latest_snapshot(settings.out_dir)
-        previous_codes = read_snapshot_table(previous, "codes") if previous else None
-        changes = compute_changes(previous_codes, dataset.codes.to_pandas())
-        snapshot = publish_locked(
-            settings, {**dataset.tables(), "changes": changes}, sources=sources, pages_seen=dataset.pages
-        )
+    previous = latest_snapshot(settings.out_dir)
+    previous_codes = read_snapshot_table(previous, "codes") if previous else None
+    changes = compute_changes(previous_codes, dataset.codes.to_pandas())
+    snapshot = publish_locked(
+        settings, {**dataset.tables(), "changes": changes}, sources=sources, pages_seen=dataset.pages
+    )
     codes = dataset.codes
     return RunSummary(
         snapshot_id=snapshot.name,
