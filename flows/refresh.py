@@ -17,14 +17,17 @@ from prefect.cache_policies import NO_CACHE
 
 from extract.sources import SourcePlan, plan_sources
 from extract.stream import PageStream
-from extract.web import CrawlStats
+from extract.rawpage import RawPage
 from medcodes.dataset import Dataset, assemble_dataset
+from medcodes.carryover import PreviousSnapshot, keep_or_remove
 from medcodes.errors import TransientError
 from medcodes.pipeline import BatchResult, process_pages
 from medcodes.progress import reporter
 from medcodes.sample import sample_pages_dir
 from medcodes.settings import Settings
-from output.report import RunSummary, summary_markdown
+from output.publish import latest_snapshot
+from output.report import RunSummary, crawl_counts, summary_markdown
+from schemas.reasons import QuarantineEntry
 from output.lock import output_lock
 from output.snapshot import publish_dataset
 
@@ -55,22 +58,23 @@ def assemble_dataset_task(result: BatchResult, max_quarantine_share: float) -> D
     return assemble_dataset(result, max_quarantine_share)
 
 
+@task(name="load_previous_snapshot", cache_policy=NO_CACHE)
+def load_previous_task(settings: Settings) -> PreviousSnapshot | None:
+    latest = latest_snapshot(settings.out_dir)
+    return PreviousSnapshot.load(latest) if latest is not None else None
+
+
+@task(name="keep_or_remove_missing", cache_policy=NO_CACHE)
+def keep_or_remove_task(previous: PreviousSnapshot | None, result: BatchResult,
+                        crawl_stats: Any) -> tuple[list, set | None]:
+    return keep_or_remove(previous, result, crawl_stats)
+
+
 @task(name="publish_snapshot", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2,
       retry_condition_fn=retry_if_transient)
-def publish_snapshot_task(dataset: Dataset, settings: Settings, sources: list[str]) -> RunSummary:
-    return publish_dataset(dataset, settings, sources)
-
-
-def crawl_counts(stats: CrawlStats) -> dict[str, int | float]:
-    """The crawl's counts as the summary shows them (failures per reason as `failed:<reason>`)."""
-    counts: dict[str, int | float] = {
-        "discovered": stats.discovered, "fetched": stats.fetched,
-        "unchanged_304": stats.from_cache_304, "resumed": stats.resumed,
-        "retried": stats.retried, "robots_blocked": stats.robots_blocked,
-        "pages_per_second": round(stats.pages_per_second, 1),
-    }
-    counts.update({f"failed:{reason}": n for reason, n in sorted(stats.failed.items())})
-    return counts
+def publish_snapshot_task(dataset: Dataset, settings: Settings, sources: list[str],
+                          stale: list, removed: set | None) -> RunSummary:
+    return publish_dataset(dataset, settings, sources, stale=stale, removed=removed)
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:
@@ -79,17 +83,30 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def parse_all(pages: Iterable, batch_size: int, max_in_flight: int) -> BatchResult:
-    """Submit parse batches with at most `max_in_flight` outstanding, so reading stays bounded."""
+def parse_all(pages: Iterable, batch_size: int, max_in_flight: int,
+              previous: PreviousSnapshot | None = None) -> BatchResult:
+    """Submit parse batches with at most `max_in_flight` outstanding, so reading stays bounded.
+
+    Pages whose previous outcome `previous` can reuse (same bytes, same parser) skip parsing.
+    """
     merged = BatchResult()
     in_flight: deque = deque()
+
+    def needs_parsing(page: Any) -> bool:
+        reused = previous.reuse(page) if previous is not None and isinstance(page, RawPage) else None
+        if reused is None:
+            return True
+        merged.add(reused)
+        merged.reused += 1
+        reporter().pages_done(1, isinstance(reused, QuarantineEntry))
+        return False
 
     def collect_oldest() -> None:
         result = in_flight.popleft().result()
         merged.extend(result)
         reporter().pages_done(result.pages, len(result.quarantine))
 
-    for batch in batched(pages, batch_size):
+    for batch in batched(filter(needs_parsing, pages), batch_size):
         in_flight.append(parse_batch.submit(batch))
         if len(in_flight) >= max_in_flight:
             collect_oldest()
@@ -120,13 +137,17 @@ def refresh(
     with output_lock(settings.out_dir):
         reporter().stage("reading sources")
         plan = plan_sources_task(sources)
+        previous = load_previous_task(settings)
+        reusable = previous if previous is not None and previous.reusable and not settings.reparse else None
         reporter().stage("parsing")
         stream = PageStream(plan, settings, on_crawl_progress=reporter().crawl_progress)
-        result = parse_all(stream, settings.batch_size, max_in_flight=2 * settings.workers + 2)
+        result = parse_all(stream, settings.batch_size, 2 * settings.workers + 2, reusable)
+        stale, removed = keep_or_remove_task(previous, result, stream.crawl_stats)
         reporter().stage("validating")
         dataset = assemble_dataset_task(result, settings.max_quarantine_share)
         reporter().stage("publishing")
-        summary = publish_snapshot_task(dataset, settings, sources)
+        summary = publish_snapshot_task(dataset, settings, sources, stale, removed)
+    summary.pages_reused = result.reused
     if stream.crawl_stats is not None:
         summary.crawl = crawl_counts(stream.crawl_stats)
     create_markdown_artifact(key="refresh-summary", markdown=summary_markdown(summary),

@@ -49,12 +49,11 @@ class BatchResult:
 
     records: list[PageRecord] = field(default_factory=list)
     quarantine: list[QuarantineEntry] = field(default_factory=list)
-
-    @property
-    def pages(self) -> int:
-        return len(self.records) + len(self.quarantine)
+    pages: int = 0  # pages seen (stale records carried over later do not count)
+    reused: int = 0  # pages whose previous outcome was carried over without parsing
 
     def add(self, outcome: PageRecord | QuarantineEntry) -> None:
+        self.pages += 1
         if isinstance(outcome, QuarantineEntry):
             self.quarantine.append(outcome)
         else:
@@ -63,6 +62,8 @@ class BatchResult:
     def extend(self, other: "BatchResult") -> None:
         self.records += other.records
         self.quarantine += other.quarantine
+        self.reused += other.reused
+        self.pages += other.pages
 
 
 def process_pages(pages: Iterable[RawPage | QuarantineEntry]) -> BatchResult:

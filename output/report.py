@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -19,10 +20,23 @@ class RunSummary:
     changes: dict[str, int]
     licenses: list[str] = field(default_factory=list)
     stale_codes: int = 0
+    pages_reused: int = 0  # unchanged pages whose rows were carried over without parsing
     crawl: dict[str, int | float] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def crawl_counts(stats: Any) -> dict[str, int | float]:
+    """The crawl's counts as the summary shows them (failures per reason as `failed:<reason>`)."""
+    counts: dict[str, int | float] = {
+        "discovered": stats.discovered, "fetched": stats.fetched,
+        "unchanged_304": stats.from_cache_304, "resumed": stats.resumed,
+        "retried": stats.retried, "robots_blocked": stats.robots_blocked,
+        "pages_per_second": round(stats.pages_per_second, 1),
+    }
+    counts.update({f"failed:{reason}": n for reason, n in sorted(stats.failed.items())})
+    return counts
 
 
 def _table(header: tuple[str, str], rows: dict[str, int]) -> list[str]:
@@ -36,7 +50,7 @@ def summary_markdown(summary: RunSummary) -> str:
     parts = [
         f"# medcodes snapshot `{summary.snapshot_id}`",
         "",
-        f"{summary.pages} pages read; previous snapshot: `{summary.previous_snapshot_id or 'none'}`; "
+        f"{summary.pages} pages read ({summary.pages_reused} unchanged, not re-parsed); previous snapshot: `{summary.previous_snapshot_id or 'none'}`; "
         f"stale codes carried over: {summary.stale_codes}.",
         "",
         "## Rows per table",

@@ -16,12 +16,21 @@ from output.publish import latest_snapshot, publish_locked, read_snapshot_table
 from output.report import RunSummary
 
 
-def publish_dataset(dataset: Dataset, settings: Settings, sources: Sequence[str]) -> RunSummary:
+def publish_dataset(
+    dataset: Dataset,
+    settings: Settings,
+    sources: Sequence[str],
+    stale: Sequence[tuple[str, str]] = (),
+    removed: set[tuple[str, str]] | None = None,
+) -> RunSummary:
+    """Publish with `changes` against `latest`; `removed` limits removals to codes with evidence
+    (None: every missing code is removed), `stale` lists codes carried over after a failure."""
     previous = latest_snapshot(settings.out_dir)
     previous_codes = read_snapshot_table(previous, "codes") if previous else None
-    changes = compute_changes(previous_codes, dataset.codes.to_pandas())
+    changes = compute_changes(previous_codes, dataset.codes.to_pandas(), removed_keys=removed)
     snapshot = publish_locked(
-        settings, {**dataset.tables(), "changes": changes}, sources=sources, pages_seen=dataset.pages
+        settings, {**dataset.tables(), "changes": changes}, sources=sources, pages_seen=dataset.pages,
+        stale_codes=stale,
     )
     codes = dataset.codes
     return RunSummary(
@@ -34,4 +43,5 @@ def publish_dataset(dataset: Dataset, settings: Settings, sources: Sequence[str]
         quarantine_reasons=dict(Counter(dataset.quarantine.column("reason").to_pylist())),
         changes=dict(Counter(changes["change"].tolist())),
         licenses=sorted(set(codes.column("license").to_pylist())),
+        stale_codes=len(stale),
     )
