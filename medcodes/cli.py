@@ -13,6 +13,7 @@ from typing import Any, Optional
 import typer
 from rich.console import Console
 
+from medcodes.cli_load import register as register_load
 from medcodes.prefect_env import configure_prefect_environment
 
 app = typer.Typer(
@@ -88,6 +89,9 @@ def serve_sample(
     from medcodes.sample import sample_pages_dir
 
     run_sample_site(sample_pages_dir(), host=host, port=port)
+
+
+register_load(app)
 
 
 def main() -> None:  # pragma: no cover - console-script shim

@@ -32,6 +32,7 @@ from output.manifest import (
     manifest_bytes, notice_text, notices_for,
 )
 from output.parquet import Tabular, read_parquet, sorted_arrow, write_parquet
+from schemas.docs import SNAPSHOT_SCHEMA_NAME, codes_schema_text
 from schemas.tables import TABLES
 from schemas.validate import SchemaViolation, validate_table
 
@@ -133,6 +134,9 @@ def write_files(staging: Path, tables: Mapping[str, pa.Table], settings: Setting
     jsonl = staging / JSONL_NAME
     rows = write_codes_jsonl(tables["codes"], tables["sections"], tables["related_codes"], jsonl)
     entries.append(_synced_entry(jsonl, rows))
+    schema_path = staging / SNAPSHOT_SCHEMA_NAME  # lets consumers validate codes.jsonl offline
+    _write_durably(schema_path, codes_schema_text().encode("utf-8"))
+    entries.append(file_entry(schema_path, None))
     notices = notices_for(licenses_present(tables["codes"]))
     if notices:
         path = staging / NOTICE_NAME

@@ -29,7 +29,7 @@ from schemas.validate import validate_table
 
 REPO = Path(__file__).resolve().parents[2]
 T0 = datetime(2024, 5, 1, 9, 15, 0, 250000, tzinfo=timezone.utc)
-DATA_FILES = {f"{t}.parquet" for t in TABLES} | {"codes.jsonl", "NOTICE.txt"}
+DATA_FILES = {f"{t}.parquet" for t in TABLES} | {"codes.jsonl", "codes.schema.json", "NOTICE.txt"}
 
 
 def _settings(tmp_path: Path, **extra) -> Settings:
