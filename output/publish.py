@@ -18,6 +18,7 @@ import shutil
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -48,25 +49,14 @@ def snapshot_id_for(created_at: datetime) -> str:
     return created_at.astimezone(timezone.utc).strftime(_ID_FORMAT)
 
 
-def publish_snapshot(
-    settings: Settings,
-    tables: Mapping[str, Tabular],
-    *,
-    created_at: datetime | None = None,
-    sources: Sequence[str] = (),
-    stale_codes: Sequence[tuple[str, str]] = (),
-    pages_seen: int | None = None,
-) -> Path:
-    """Lock the output directory and publish; returns the snapshot's folder.
+def publish_snapshot(settings: Settings, tables: Mapping[str, Tabular], **options: Any) -> Path:
+    """Lock the output directory and publish (`options` as for `publish_locked`).
 
     Raises `OutputLocked` when another run holds the lock, `PublishRefused` when the snapshot
     id exists already, `SchemaViolation` when a table does not match its schema.
     """
     with output_lock(settings.out_dir):
-        return publish_locked(
-            settings, tables, created_at=created_at, sources=sources,
-            stale_codes=stale_codes, pages_seen=pages_seen,
-        )
+        return publish_locked(settings, tables, **options)
 
 
 def publish_locked(
