@@ -11,7 +11,6 @@ anything less (a 503 on one child sitemap, a truncated file) marks it incomplete
 
 from __future__ import annotations
 
-import gzip
 import zlib
 from dataclasses import dataclass, field
 from typing import AsyncIterator

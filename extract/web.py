@@ -19,7 +19,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable
 
 from extract.discovery import Discovered, SourceReport, UrlFilter, discover, linked_pages, source_kind
 from extract.fetcher import Fetcher

@@ -13,6 +13,7 @@ from typing import Any, Optional
 import typer
 from rich.console import Console
 
+from medcodes.cli_history import register as register_history
 from medcodes.cli_load import register as register_load
 from medcodes.prefect_env import configure_prefect_environment
 
@@ -92,6 +93,7 @@ def serve_sample(
 
 
 register_load(app)
+register_history(app)
 
 
 def main() -> None:  # pragma: no cover - console-script shim

@@ -15,7 +15,9 @@ from typing import Any, Optional
 
 import pyarrow as pa
 import typer
+from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from medcodes.errors import MedcodesError
@@ -51,8 +53,7 @@ def _fail(what: str, exc: Exception) -> typer.Exit:
 
 def _json(value: Any) -> None:
     """JSON on stdout, bypassing rich (no wrapping or highlighting in machine output)."""
-    default = lambda v: iso_utc(v) if isinstance(v, datetime) else str(v)  # noqa: E731
-    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=default))
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=_text))
 
 
 def snapshots(out_dir: Optional[Path] = OUT_OPTION, as_json: bool = JSON_OPTION) -> None:
@@ -66,18 +67,26 @@ def snapshots(out_dir: Optional[Path] = OUT_OPTION, as_json: bool = JSON_OPTION)
         return
     if not infos:
         raise _fail("no snapshots", MedcodesError(f"nothing published in {directory}; run `medcodes run` first"))
-    table = Table(title=f"snapshots in {directory}")
-    for column in ("", "snapshot", "created (UTC)", "codes", "by system", "added", "modified", "removed",
-                   "quarantined", "stale", "parser/schema"):
-        table.add_column(column, justify="right" if column in ("codes", "added", "modified", "removed",
-                                                               "quarantined", "stale") else "left")
+    wide = out.width >= 120  # versions and per-system counts only where they fit; --json has all
+    table = Table(title=f"snapshots in {directory}", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("", min_width=1, no_wrap=True)
+    table.add_column("snapshot", no_wrap=True)
+    table.add_column("created", no_wrap=True)
+    for column in ("codes", "+/~/-", "quar.", "stale"):
+        table.add_column(column, justify="right", no_wrap=True)
+    if wide:
+        table.add_column("parser/schema", no_wrap=True)
+        table.add_column("codes by system")
     for i in infos:
-        systems = ", ".join(f"{s} {n}" for s, n in i.code_system_counts.items())
-        table.add_row("*" if i.is_latest else "", i.snapshot_id, i.created_at, str(i.row_counts.get("codes", 0)),
-                      systems, *(str(i.change_counts.get(k, 0)) for k in ("added", "modified", "removed")),
-                      str(i.quarantined), str(i.stale), f"{i.parser_version}/{i.schema_version}")
+        changes = "/".join(str(i.change_counts.get(k, 0)) for k in ("added", "modified", "removed"))
+        row = ["*" if i.is_latest else "", i.snapshot_id, i.created_at[:16].replace("T", " "),
+               str(i.row_counts.get("codes", 0)), changes, str(i.quarantined), str(i.stale)]
+        if wide:
+            row += [f"{i.parser_version}/{i.schema_version}",
+                    ", ".join(f"{s} {n}" for s, n in i.code_system_counts.items())]
+        table.add_row(*row)
     out.print(table)
-    out.print("* = latest", highlight=False)
+    out.print("* = latest   times in UTC   +/~/- = added/modified/removed   quar. = quarantined", highlight=False)
 
 
 def diff(
@@ -104,7 +113,7 @@ def diff(
     if rows:
         table = Table("code_system", "code", "change", "changed_fields")
         for row in rows:
-            table.add_row(row["code_system"], row["code"], row["change"], ", ".join(row["changed_fields"]))
+            table.add_row(*(escape(row[k]) for k in ("code_system", "code", "change")), ", ".join(row["changed_fields"]))
         out.print(table)
 
 
@@ -129,33 +138,37 @@ def show(
 
 
 def _print_history(history: Any) -> None:
-    out.rule(f"{history.code_system} {history.code}")
+    out.rule(escape(f"{history.code_system} {history.code}"))
     record = history.current
     if record is None:
         out.print("not in latest (see the history below)", highlight=False)
     else:
-        out.print(f"[bold]{record['title']}[/bold]")
+        out.print(f"[bold]{escape(record['title'])}[/bold]")
         for name in _TEXT_FIELDS:
             if record[name] is not None:
-                out.print(f"[bold]{name}:[/bold] {_text(record[name])}", highlight=False)
+                out.print(f"[bold]{name}:[/bold] {escape(_text(record[name]))}", highlight=False)
         if record["duration"] is not None:
             span = f" ({record['duration_min_minutes']}–{record['duration_max_minutes']} min)" \
                 if record["duration_min_minutes"] is not None else ""
-            out.print(f"[bold]duration:[/bold] {record['duration']}{span}", highlight=False)
+            out.print(f"[bold]duration:[/bold] {escape(record['duration'])}{span}", highlight=False)
         for name in _LIST_FIELDS:
             if record[name]:
                 out.print(f"[bold]{name}:[/bold]")
                 for item in record[name]:
-                    out.print(f"  • {item}", highlight=False)
+                    out.print(f"  • {escape(item)}", highlight=False)
     if history.related:
         related = Table("relation", "system", "code", "title", title="related codes")
         for r in history.related:
-            related.add_row(r["relation"], r["related_code_system"], r["related_code"], r["related_title"] or "")
+            related.add_row(*(escape(r[k] or "") for k in ("relation", "related_code_system", "related_code", "related_title")))
         out.print(related)
-    events = Table("snapshot", "created (UTC)", "present", "change", "changed_fields", title="history")
+    events = Table(title="history (times in UTC)")
+    events.add_column("snapshot", no_wrap=True)
+    events.add_column("created", no_wrap=True)
+    for column in ("present", "change", "changed_fields"):
+        events.add_column(column)
     for e in history.events:
-        events.add_row(e.snapshot_id, e.created_at, "yes" if e.present else "no", e.change or "",
-                       ", ".join(e.changed_fields))
+        events.add_row(e.snapshot_id, e.created_at[:16].replace("T", " "), "yes" if e.present else "no",
+                       e.change or "", ", ".join(e.changed_fields))
     out.print(events)
 
 
@@ -169,7 +182,7 @@ def validate(
 ) -> None:
     """Re-check a published snapshot: every file's bytes, sha256 and rows against its manifest,
     and every table against the schemas. Exit 1 on any mismatch."""
-    from output.history import verify_snapshot
+    from output.verify import verify_snapshot
 
     target = path if path is not None else _out_dir(out_dir) / "latest"
     if (target / "latest").exists() and not (target / "manifest.json").exists():

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from medcodes.sample import sample_pages_dir
 

@@ -24,9 +24,9 @@ from medcodes.settings import Settings
 from output.changes import compute_changes
 from output.history import (
     UnknownCode, UnknownSnapshot, code_history, diff_snapshots, resolve_snapshot, snapshot_infos,
-    verify_snapshot,
 )
 from output.manifest import MANIFEST_NAME, file_entry, read_manifest
+from output.verify import verify_snapshot
 from output.publish import publish_snapshot
 from schemas.tables import arrow_schema
 
