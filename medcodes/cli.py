@@ -92,6 +92,28 @@ def serve_sample(
     run_sample_site(sample_pages_dir(), host=host, port=port)
 
 
+@app.command("export-warc")
+def export_warc(
+    path: Path = typer.Argument(..., help="WARC file to write (.warc or .warc.gz)."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Output folder whose raw/ store to export."),
+) -> None:
+    """Export every page medcodes fetched (its raw store) as a standard WARC for web-archive tools."""
+    from extract.raw_store import RawStore
+    from extract.warc import export_warc as write_warc
+    from medcodes.settings import Settings
+
+    settings = Settings(**({"out_dir": out_dir} if out_dir else {}))
+    if not settings.raw_dir.is_dir():
+        err.print(f"[red]medcodes: no raw page store at {settings.raw_dir}[/red] (run a web crawl first)")
+        raise typer.Exit(1)
+    store = RawStore.for_settings(settings)
+    try:
+        pages = write_warc(store, path)
+    finally:
+        store.close()
+    out.print(f"wrote {pages} pages to {path}")
+
+
 register_load(app)
 register_history(app)
 
