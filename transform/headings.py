@@ -143,21 +143,21 @@ FUZZY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), key)
     for pattern, key in (
         (r"\b(similar|related) (codes?|procedures?|services?)\b|\bsee also\b", "similar_codes"),
-        (r"\brisks?\b|\bcomplications?\b|\bside effects?\b|\badverse\b", "risks"),
-        (r"^how long\b|\bduration\b|\btime (required|needed|frame)\b|\blength of\b", "duration"),
+        (r"\brisks?\b|\bcomplications?\b|\bside effects?\b|\badverse\b|\bdrawbacks?\b|\breactions?\b|\bdangers?\b|\bwarnings?\b", "risks"),
+        (r"^how long\b|\bduration\b|\btime (required|needed|frame)\b|\blength of\b|\b(infusion|procedure|visit|session|treatment|appointment|exam|test|surgery|operating|total) (time|length)\b|\btime it takes\b", "duration"),
         (r"^where\b|\bsetting\b|\blocation\b|\bplace of service\b", "setting"),
-        (r"^who (performs|does|will)\b|\bteam\b|\bpersonnel\b|\bstaff\b", "personnel"),
+        (r"^who (performs|does|will|provides|gives|administers|is involved)\b|\bteam\b|\bpersonnel\b|\bstaff\b|\bproviders?\b|\bclinicians?\b", "personnel"),
         (r"\balternatives?\b|\bother (treatment )?options\b", "alternatives"),
         (r"\bbenefits?\b|\badvantages?\b", "benefits"),
-        (r"\bindications?\b|\bcandidates?\b|^who needs\b|^when (is it|it is|to) |\breasons? for (the |this |a )?(visit|exam|examination|test|use|service|referral|admission)\b|\bused (for|to treat)\b", "indications"),
-        (r"\bprepar|\bgetting ready\b|^before\b", "preparation"),
+        (r"\bindications?\b|\bcandidates?\b|^who needs\b|^who (is it|it is|this is|is this) for\b|^who qualifies\b|\beligib|^when (is it|it is|to) |\breasons? for (the |this |a )?(visit|exam|examination|test|use|service|referral|admission)\b|\bused (for|to treat)\b", "indications"),
+        (r"\bprepar|\bget(ting)? ready\b|^before\b", "preparation"),
         (r"\brecover|\baftercare\b|^after\b|\bpost ?(procedure|operative|op)\b|\bfollow up\b", "recovery"),
         (r"\bpurpose\b|^why\b|\breasons? for\b|\bgoals?\b", "purpose"),
         (r"\bfeel\b|\bexperience\b|\bwhat to expect\b|\bperspective\b", "patient_experience"),
-        (r"\bsteps?\b|^during\b|^how (it|this drug|the drug|the medication) is (given|administered)\b|\bwhat happens during\b|^how (it|is it|the procedure) (is )?(performed|done)\b", "procedure_steps"),
+        (r"\bsteps?\b|^during\b|^how (it|its|it is|this is|the test is) (done|performed)\b|^how (it|this drug|the drug|the medication) is (given|administered)\b|\bwhat happens during\b|^how (it|is it|the procedure) (is )?(performed|done)\b", "procedure_steps"),
         (r"\bprocedure description\b|\bdescription of (the )?procedure\b|\bprocedure$", "procedure_steps"),
-        (r"\bsummary\b|\boverview\b|\bdescription\b", "summary"),
-        (r"^name\b|\bnames?$", "name"),
+        (r"\bsummary\b|\boverview\b|\bdescription\b|^what (it|this code|the code|this diagnosis) means\b|^about (this|the) (diagnosis|condition|code|procedure|service|test|supply|device|drug)\b", "summary"),
+        (r"^name\b|\bnames?$|^also (called|known as)\b|^known as\b|^other names?\b", "name"),
     )
 )
 FUZZY_MAX_WORDS = 7  # longer text is a sentence, not a heading

@@ -18,6 +18,7 @@ _INTROS = (
     re.compile(
         r"\b(?:[a-z]+ed|done|carried\s+out|held|given|seen|takes?\s+place|occurs?|available)"
         r"\s+(?:either\s+)?(?:in|at|within|inside|on(?=\s+an?\s+(?:out|in)patient))\s+", re.I),
+    re.compile(r"\b(?:for\s+use|used|use)\s+(?:in|at)\s+", re.I),
     re.compile(r"\b(?:settings?|locations?|places?|facilities)\s*(?:include|includes|including|such\s+as|are|:)\s*",
                re.I),
     re.compile(r"^\s*(?:in|at)\s+(?!(?:some|most|many|rare|certain|all)\s+cases)", re.I),
@@ -29,7 +30,9 @@ _CUT = re.compile(
     r"|\s*[.;:!?](?:\s.*)?$|\s+[-–—]\s.*$",
     re.I,
 )
-_LEAD_WORDS = re.compile(r"^(?:(?:either|or|and|in|at|an?|the|some|most|many|usually|typically|often)\s+)+", re.I)
+_LEAD_WORDS = re.compile(
+    r"^(?:(?:either|or|and|in|at|an?|the|some|most|many|usually|typically|often|sometimes|occasionally"
+    r"|generally|mostly|mainly|primarily|also|commonly|rarely|frequently)\s+)+", re.I)
 _BASIS = re.compile(r"^(?:on\s+)?(?:an?\s+)?(outpatient|inpatient)\s+basis$", re.I)
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 _MAX_BARE_WORDS = 6  # a text with no intro verb is taken as a list only when its pieces are this short

@@ -92,3 +92,16 @@ def test_alias_table_is_consistent() -> None:
         for alias in aliases:
             assert normalize_heading(alias) == alias, alias  # stored normalized, or lookup misses
             assert heading_key(alias) == key
+
+
+@pytest.mark.parametrize("heading, key", [
+    ("How to get ready", "preparation"), ("Also called", "name"), ("Who is it for?", "indications"),
+    ("Who qualifies", "indications"), ("Who provides it", "personnel"), ("Infusion time", "duration"),
+    ("Visit length", "duration"), ("Drawbacks", "risks"), ("Possible reactions", "risks"),
+    ("What it means", "summary"), ("How it's done", "procedure_steps"), ("About this diagnosis", "summary"),
+    ("Typical reasons for the visit", "indications"), ("Used for", "indications"),
+    ("How it is given", "procedure_steps"), ("Fitting procedure", "procedure_steps"),
+    ("Risk factors", None), ("Symptoms", None), ("Name of the procedure", "name"),
+])
+def test_reader_wordings_held_out_review(heading, key):
+    assert heading_key(heading) == key

@@ -39,3 +39,12 @@ def test_split_settings_from_text(text, places):
 def test_split_settings_from_items_keeps_each_item_whole():
     items = ["Outpatient clinic", "• Hospital.", "ICU", "Ambulatory surgery center", "Hospital"]
     assert split_settings(items) == ["outpatient clinic", "hospital", "ICU", "ambulatory surgery center"]
+
+
+@pytest.mark.parametrize("text, places", [
+    ("Usually in an ambulatory surgery center, sometimes in a physician office.",
+     ["ambulatory surgery center", "physician office"]),
+    ("Supplied for use at home.", ["home"]),
+])
+def test_frequency_words_and_use_at(text, places):
+    assert split_settings(text) == places
