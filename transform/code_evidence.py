@@ -65,6 +65,12 @@ _TRAILING = re.compile(rf"(?:^|[\s(\[|:–—-])(?P<code>{TOKEN})[)\]]?\s*$")
 _CRUMB_SPLIT = re.compile(r"\s*(?:>|›|»|/|\||→|::|»)\s*")
 
 
+def leading_code(text: str) -> str | None:
+    """The code-shaped token a line starts with ("E11.10 Type 2 diabetes…" → "E11.10"), if any."""
+    match = _LEADING.match(text)
+    return match.group("code") if match and fits(None, match.group("code")) else None
+
+
 def from_text(where: str, text: str) -> list[Evidence]:
     """Readings from a free text (heading, title, label, lead): labelled codes, a leading or
     trailing code, and the system when the text names exactly one."""

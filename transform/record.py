@@ -20,7 +20,7 @@ from extract.selectors import CHROME_LINES
 from schemas.reasons import QuarantineEntry, Reason, Stage
 from schemas.tables import columns
 from transform.code_detect import CodeMatch, detect_code
-from transform.code_evidence import TOKEN
+from transform.code_evidence import TOKEN, leading_code
 from transform.codes import LABEL_RE, canonical_code, license_for
 from transform.durations import parse_duration
 from transform.headings import heading_key
@@ -163,8 +163,23 @@ _DETAILS = {
 }
 
 
+INDEX_PAGE_MIN_CODES = 5  # a page with no sections that lists this many codes is an index
+
+
+def listed_codes(parsed: ParsedPage) -> set[str]:
+    """Codes that start lines of a page with no sections: an index or search-result page
+    lists many codes and describes none, so no single code is *the page's* code."""
+    if parsed.sections:
+        return set()
+    return {code.upper() for code in map(leading_code, parsed.lead) if code}
+
+
 def build_record(parsed: ParsedPage, raw: RawPage) -> PageRecord | QuarantineEntry:
     """The page's rows, or a `parse`-stage quarantine entry (no code, no system, no title)."""
+    listed = listed_codes(parsed)
+    if len(listed) >= INDEX_PAGE_MIN_CODES:
+        return _quarantine(raw, Reason.CODE_NOT_FOUND,
+                           f"the page lists {len(listed)} codes and describes none (an index page)")
     match = detect_code(parsed, raw.url)
     if isinstance(match, Reason):
         return _quarantine(raw, match, _DETAILS.get(match, match.value))
