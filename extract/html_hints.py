@@ -16,9 +16,8 @@ from __future__ import annotations
 import json
 import re
 
-from bs4 import Tag
-
 from extract.document import CodeHint
+from extract.html_tree import Element, classes, text_of
 from extract.selectors import (
     BREADCRUMB_ARIA, BREADCRUMB_CLASS_ID, BREADCRUMB_ITEMTYPE, JSONLD_FIELDS, META_NAME_PATTERN,
     META_NAMES, MICRODATA_PROPS,
@@ -30,12 +29,13 @@ _CRUMB_TAGS = frozenset({"nav", "ol", "ul", "div", "p", "span"})
 _MAX_JSONLD_OBJECTS = 50  # a hostile page can nest thousands; the code is in the first few
 
 
-def head_hints(title: Tag | None, metas: list[Tag], scripts: list[Tag], itemprops: list[Tag]) -> list[CodeHint]:
+def head_hints(title: Element | None, metas: list[Element], scripts: list[Element],
+               itemprops: list[Element]) -> list[CodeHint]:
     """Title, meta, JSON-LD and microdata hints, in that order, from tags the caller found
     in its single pass over the tree (`<meta>`, JSON-LD `<script>`, `[itemprop]`)."""
     hints: list[CodeHint] = []
     if title is not None:
-        text = normalize_inline(title.get_text(" "))
+        text = normalize_inline(text_of(title, " "))
         if text:
             hints.append(CodeHint("title", text))
     for meta in metas:
@@ -49,19 +49,19 @@ def head_hints(title: Tag | None, metas: list[Tag], scripts: list[Tag], itemprop
             if text:
                 hints.append(CodeHint(f"meta:{lowered}", text))
     for script in scripts:
-        hints.extend(CodeHint("jsonld", text) for text in _jsonld_texts(script.get_text()))
+        hints.extend(CodeHint("jsonld", text) for text in _jsonld_texts(text_of(script)))
     for tag in itemprops:
         prop = str(tag.get("itemprop"))
-        if tag.name != "meta" and prop.lower() in MICRODATA_PROPS:
-            text = normalize_inline(tag.get_text(" "))
+        if tag.tag != "meta" and prop.lower() in MICRODATA_PROPS:
+            text = normalize_inline(text_of(tag, " "))
             if text:
                 hints.append(CodeHint(f"meta:{prop}", text))
     return hints
 
 
-def is_jsonld(tag: Tag) -> bool:
+def is_jsonld(tag: Element) -> bool:
     kind = tag.get("type")
-    return tag.name == "script" and isinstance(kind, str) and "ld+json" in kind.lower()
+    return tag.tag == "script" and isinstance(kind, str) and "ld+json" in kind.lower()
 
 
 def _jsonld_texts(raw: str) -> list[str]:
@@ -97,23 +97,23 @@ def _fields(node: dict, prefix: str) -> list[tuple[str, str]]:
     return out
 
 
-def breadcrumb_hints(trail: Tag | None) -> list[CodeHint]:
+def breadcrumb_hints(trail: Element | None) -> list[CodeHint]:
     """One hint per crumb of a breadcrumb trail (see `is_breadcrumb`)."""
     if trail is None:
         return []
-    items = trail.find_all("li")
+    items = list(trail.iterdescendants("li"))
     if items:
-        texts = [normalize_inline(li.get_text(" ")) for li in items]
+        texts = [normalize_inline(text_of(li, " ")) for li in items]
     else:  # "Home › CPT › 99213": anchors plus a plain last crumb, split on the separators
-        texts = _CRUMB_SEPARATORS.split(normalize_inline(trail.get_text(" ")))
+        texts = _CRUMB_SEPARATORS.split(normalize_inline(text_of(trail, " ")))
         if len(texts) == 1:
-            texts = [normalize_inline(a.get_text(" ")) for a in trail.find_all("a")] or texts
+            texts = [normalize_inline(text_of(a, " ")) for a in trail.iterdescendants("a")] or texts
     return [CodeHint("breadcrumb", t.strip(" /›»>|")) for t in texts if t.strip(" /›»>|")]
 
 
-def is_breadcrumb(tag: Tag) -> bool:
+def is_breadcrumb(tag: Element) -> bool:
     """A breadcrumb trail by ARIA label, schema.org type, or class/id."""
-    if tag.name not in _CRUMB_TAGS:
+    if tag.tag not in _CRUMB_TAGS:
         return False
     label = tag.get("aria-label")
     itemtype = tag.get("itemtype")
@@ -121,5 +121,5 @@ def is_breadcrumb(tag: Tag) -> bool:
         isinstance(itemtype, str) and BREADCRUMB_ITEMTYPE in itemtype
     ):
         return True
-    tokens = [*tag.get("class", []), tag.get("id") or ""]
+    tokens = [*classes(tag), tag.get("id") or ""]
     return any(BREADCRUMB_CLASS_ID.match(str(t).lower()) for t in tokens if t)

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from bs4 import NavigableString, Tag
-
+from extract.html_tree import (
+    DROPPED, STRING_CONTAINERS, Element, bs_string, context, is_tag, text_of, tokens,
+)
 from extract.selectors import (
     ACCORDION_HEADER_ATTR_TAGS, ACCORDION_HEADER_ATTRS, ACCORDION_HEADER_CLASS,
     ACCORDION_HEADER_TAGS, BLOCK_TAGS, BOLD_CLASS, BOLD_TAGS, CELL_TAGS, CODE_LABEL_CLASS_ID,
@@ -27,6 +28,8 @@ Link = tuple[str, str | None, str | None]
 _MAX_DEPTH = 120  # deeper subtrees are read as flat text instead of recursing
 _HEADER_MAX_WORDS = 12
 HEADING_NAMES = frozenset(HEADING_TAGS)
+_SKIP_TAGS = DROP_TAGS | {DROPPED}
+_TEXT_CONTEXT_TAGS = (*STRING_CONTAINERS, "pre", "textarea")
 _BLOCKY = frozenset({"p", "div", "ul", "ol", "table", "dl", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6"})
 
 
@@ -39,7 +42,7 @@ class Heading:
     text: str
     style: str
     level: int = 7
-    element: Tag | None = None
+    element: Element | None = None
     line: "Line | None" = None
     rest: str = ""
 
@@ -66,25 +69,14 @@ def clean_heading(text: str) -> str:
     return normalize_inline(text).strip(HEADING_DECORATION)
 
 
-def descendants_named(tag: Tag, names: frozenset[str] | set[str]) -> list[Tag]:
-    """Descendant tags with one of `names`, in order (bs4's `find_all` costs ~10x more)."""
-    return [d for d in tag.descendants if isinstance(d, Tag) and d.name in names]
-
-
-def first_named(tag: Tag, names: frozenset[str] | set[str]) -> Tag | None:
-    return next((d for d in tag.descendants if isinstance(d, Tag) and d.name in names), None)
-
-
-def _tokens(tag: Tag) -> list[str]:
-    classes = tag.get("class") or []
-    ident = tag.get("id")
-    return [c.lower() for c in classes] + ([ident.lower()] if isinstance(ident, str) else [])
+def first_named(tag: Element, names: frozenset[str] | set[str]) -> Element | None:
+    return next(tag.iterdescendants(*names), None)
 
 
 class Walker:
     """Collects events from one region; `main_h1` is emitted with style `h1`."""
 
-    def __init__(self, url: str | None, main_h1: Tag | None) -> None:
+    def __init__(self, url: str | None, main_h1: Element | None) -> None:
         self.url = url
         self.main_h1 = main_h1
         self.events: list[Event] = []
@@ -95,6 +87,7 @@ class Walker:
         self._list_depth = -1
         self._in_item = 0
         self._dl_keyed = False
+        self._special = False  # rt/rp/pre inside the region: strings need their context checked
 
     # --- lines ---------------------------------------------------------------------------
     def flush(self) -> None:
@@ -127,19 +120,39 @@ class Walker:
             self.flush()
 
     # --- traversal -----------------------------------------------------------------------
-    def walk(self, node: Tag, depth: int = 0) -> None:
-        for child in node.children:
-            if isinstance(child, Tag):
-                self.element(child, depth + 1)
-            elif type(child) is NavigableString:  # comments, CDATA, doctypes are not text
-                self._segments.append((str(child), self._bold > 0))
+    def walk_region(self, region: Element, as_element: bool = False) -> None:
+        """Walk the region's content (`as_element`: the region tag itself too, when it is the
+        whole document rather than its body), then end the last line."""
+        self._special = next(region.iter(*_TEXT_CONTEXT_TAGS), None) is not None or context(region) != (None, False)
+        if as_element:
+            self.element(region, 1)
+        else:
+            self.walk(region)
+        self.flush()
 
-    def element(self, tag: Tag, depth: int) -> None:
-        name = tag.name
-        if name in DROP_TAGS:
+    def _string_context(self, node: Element) -> tuple[bool, bool]:
+        """Whether the strings directly in `node` are page text, and whether they keep whitespace."""
+        if not self._special:
+            return True, False
+        container, preserve = context(node)
+        return container is None, preserve
+
+    def walk(self, node: Element, depth: int = 0) -> None:
+        text, preserve = self._string_context(node)
+        if node.text and text:
+            self._segments.append((bs_string(node.text, preserve), self._bold > 0))
+        for child in node:
+            if is_tag(child):
+                self.element(child, depth + 1)
+            if child.tail and text:  # comments and processing instructions are not text; their tails are
+                self._segments.append((bs_string(child.tail, preserve), self._bold > 0))
+
+    def element(self, tag: Element, depth: int) -> None:
+        name = tag.tag
+        if name in _SKIP_TAGS:
             return
         if depth > _MAX_DEPTH:
-            self._segments.append((" " + tag.get_text(" ") + " ", False))
+            self._segments.append((" " + text_of(tag, " ") + " ", False))
             return
         if name == "br":
             self.boundary()
@@ -161,7 +174,7 @@ class Walker:
             self._dl(tag, depth)
         elif name == "pre":
             self.flush()
-            for line in tag.get_text().splitlines():
+            for line in text_of(tag).splitlines():
                 self._segments.append((line, False))
                 self.boundary()
         elif name in BLOCK_TAGS:
@@ -172,11 +185,11 @@ class Walker:
         else:
             self._inline(tag, name, depth)
 
-    def _inline(self, tag: Tag, name: str, depth: int) -> None:
-        tokens = _tokens(tag)
-        bold = name in BOLD_TAGS or any(BOLD_CLASS.match(t) for t in tokens)
-        if any(CODE_LABEL_CLASS_ID.match(t) for t in tokens):
-            text = normalize_inline(tag.get_text(" "))
+    def _inline(self, tag: Element, name: str, depth: int) -> None:
+        toks = tokens(tag) if tag.attrib else ()
+        bold = name in BOLD_TAGS or any(BOLD_CLASS.match(t) for t in toks)
+        if any(CODE_LABEL_CLASS_ID.match(t) for t in toks):
+            text = normalize_inline(text_of(tag, " "))
             if text and len(text.split()) <= LABEL_HINT_MAX_WORDS:
                 self.labels.append(text)
         if name == "a":
@@ -187,7 +200,7 @@ class Walker:
         self.walk(tag, depth)
         self._bold -= bold
 
-    def _heading(self, tag: Tag, name: str) -> bool:
+    def _heading(self, tag: Element, name: str) -> bool:
         """Emit `tag` as a heading candidate if the markup says it is one."""
         if self._in_item:
             return False
@@ -199,9 +212,9 @@ class Walker:
         elif tag.get("role") == "heading":
             raw = str(tag.get("aria-level", "7"))
             style, level = "h", int(raw) if raw.isdigit() else 7
-        elif name in ACCORDION_HEADER_TAGS or any(ACCORDION_HEADER_CLASS.match(t) for t in _tokens(tag)):
+        elif name in ACCORDION_HEADER_TAGS or any(ACCORDION_HEADER_CLASS.match(t) for t in tokens(tag)):
             style = "accordion"
-        elif name in ACCORDION_HEADER_ATTR_TAGS and any(tag.has_attr(a) for a in ACCORDION_HEADER_ATTRS):
+        elif name in ACCORDION_HEADER_ATTR_TAGS and any(a in tag.attrib for a in ACCORDION_HEADER_ATTRS):
             style = "accordion"
         elif name == "dt" and self._dl_keyed:
             style = "dt"
@@ -212,7 +225,7 @@ class Walker:
         first_block = first_named(tag, _BLOCKY) if style in ("h", "h1") else None
         if first_block is not None:  # an unclosed <h2> swallowed what follows it
             return self._split_heading(tag, style, level)
-        text = clean_heading(tag.get_text(" "))
+        text = clean_heading(text_of(tag, " "))
         if style == "button":
             if not heading_key(text):
                 return False
@@ -224,24 +237,35 @@ class Walker:
             self.events.append(Heading(text, style, level, tag))
         return True
 
-    def _split_heading(self, tag: Tag, style: str, level: int) -> bool:
+    def _split_heading(self, tag: Element, style: str, level: int) -> bool:
         """Heading text up to the first block child; the rest is walked as content."""
         self.flush()
-        children = list(tag.children)
-        cut = next(i for i, c in enumerate(children) if isinstance(c, Tag) and (c.name in _BLOCKY or first_named(c, _BLOCKY)))
-        text = clean_heading(" ".join(c.get_text(" ") if isinstance(c, Tag) else str(c) for c in children[:cut]
-                                      if isinstance(c, Tag) or type(c) is NavigableString))
+        children = self._children(tag, *self._string_context(tag))
+        cut = next(i for i, c in enumerate(children)
+                   if not isinstance(c, str) and (c.tag in _BLOCKY or first_named(c, _BLOCKY) is not None))
+        text = clean_heading(" ".join(c if isinstance(c, str) else text_of(c, " ") for c in children[:cut]))
         if text:
             self.events.append(Heading(text, style, level, tag))
         for child in children[cut:]:
-            if isinstance(child, Tag):
+            if isinstance(child, str):
+                self._segments.append((child, False))
+            else:
                 self.element(child, 1)
-            elif type(child) is NavigableString:
-                self._segments.append((str(child), False))
         self.flush()
         return True
 
-    def _section_attr(self, tag: Tag) -> None:
+    @staticmethod
+    def _children(tag: Element, text: bool, preserve: bool) -> list[Element | str]:
+        """bs4's `tag.contents` less comments: child tags and (page-text) strings, in order."""
+        out: list[Element | str] = [bs_string(tag.text, preserve)] if tag.text and text else []
+        for child in tag:
+            if is_tag(child):
+                out.append(child)
+            if child.tail and text:
+                out.append(bs_string(child.tail, preserve))
+        return out
+
+    def _section_attr(self, tag: Element) -> None:
         """`<section data-section="Risks">` with no heading inside: the attribute names it."""
         for attr in SECTION_NAME_ATTRS:
             value = tag.get(attr)
@@ -251,7 +275,7 @@ class Walker:
                     self.events.append(Heading(text, "attr", 7, tag))
                 return
 
-    def _list(self, tag: Tag, depth: int) -> None:
+    def _list(self, tag: Element, depth: int) -> None:
         self.flush()
         saved, self._in_item = self._in_item, 0  # a nested list ends its parent item's text
         self._list_depth += 1
@@ -260,52 +284,52 @@ class Walker:
         self._in_item = saved
         self.flush()
 
-    def _item(self, tag: Tag, depth: int) -> None:
+    def _item(self, tag: Element, depth: int) -> None:
         self.flush()
         self._in_item += 1
         self.walk(tag, depth)
         self.flush()
         self._in_item -= 1
 
-    def _dl(self, tag: Tag, depth: int) -> None:
+    def _dl(self, tag: Element, depth: int) -> None:
         """A definition list is a run of sections only if one of its terms names a known one."""
         self.flush()
-        keyed = any(heading_key(clean_heading(dt.get_text(" "))) for dt in descendants_named(tag, {"dt"}))
+        keyed = any(heading_key(clean_heading(text_of(dt, " "))) for dt in tag.iterdescendants("dt"))
         saved, self._dl_keyed = self._dl_keyed, keyed
         self.walk(tag, depth)
         self._dl_keyed = saved
         self.flush()
 
-    def _table(self, table: Tag, depth: int) -> None:
+    def _table(self, table: Element, depth: int) -> None:
         """Two-column tables naming sections in their first cell become headings + content;
         other tables become one item per row, cells joined by " | "."""
         self.flush()
-        rows = [r for r in descendants_named(table, {"tr"}) if r.find_parent("table") is table]
-        cells = [[c for c in r.children if isinstance(c, Tag) and c.name in CELL_TAGS] for r in rows]
-        keyed = any(len(c) == 2 and heading_key(clean_heading(c[0].get_text(" "))) for c in cells)
-        caption = next((c for c in table.children if isinstance(c, Tag) and c.name == "caption"), None)
+        rows = [r for r in table.iterdescendants("tr") if next(r.iterancestors("table")) is table]
+        cells = [[c for c in r if c.tag in CELL_TAGS] for r in rows]
+        keyed = any(len(c) == 2 and heading_key(clean_heading(text_of(c[0], " "))) for c in cells)
+        caption = next(table.iterchildren("caption"), None)
         if caption is not None:
-            self.events.append(Line(normalize_inline(caption.get_text(" "))))
+            self.events.append(Line(normalize_inline(text_of(caption, " "))))
         for row, row_cells in zip(rows, cells):
             if keyed and len(row_cells) == 2:
-                text = clean_heading(row_cells[0].get_text(" "))
+                text = clean_heading(text_of(row_cells[0], " "))
                 if text:
                     self.events.append(Heading(text, "th", 7, row_cells[0]))
                 self.walk(row_cells[1], depth + 2)
                 self.flush()
                 continue
-            texts = [normalize_inline(c.get_text(" ")) for c in row_cells]
+            texts = [normalize_inline(text_of(c, " ")) for c in row_cells]
             text = " | ".join(t for t in texts if t)
             if not text:
                 continue
-            kind = "text" if all(c.name == "th" for c in row_cells) else "item"
-            links = [self._link(a) for a in descendants_named(row, {"a"})]
+            kind = "text" if all(c.tag == "th" for c in row_cells) else "item"
+            links = [self._link(a) for a in row.iterdescendants("a")]
             self.events.append(Line(text, kind, max(self._list_depth, 0) if kind == "item" else 0,
                                     links=[lk for lk in links if lk], row=True))
 
-    def _link(self, a: Tag) -> Link | None:
+    def _link(self, a: Element) -> Link | None:
         """(anchor text, href resolved against the page URL, title attribute)."""
-        text = normalize_inline(a.get_text(" "))
+        text = normalize_inline(text_of(a, " "))
         href = a.get("href")
         href = (urljoin(self.url, href.strip()) if self.url else href.strip()) if isinstance(href, str) else None
         title = a.get("title")

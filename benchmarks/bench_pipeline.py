@@ -1,0 +1,114 @@
+"""End-to-end throughput: pages/s and peak memory of a whole refresh on a generated corpus.
+
+Runs the real pipeline (read → parse → validate → publish) in a fresh process per case, on
+the first N pages of a corpus written by `generate_corpus.py` (its shard folders `0000/`,
+`0001/`, … hold 1,000 pages each, so the first N pages are the first N/1000 folders), into
+a temporary output folder. `--via flow` (default) runs the `refresh` flow with
+`task_runner_for(settings)`, exactly what the CLI does; `--via cli` runs `python -m medcodes
+run`. Peak RSS is the largest sum over the whole process tree (Dask workers included),
+sampled every 0.2 s with psutil. Figures include Prefect's start-up (and the Dask cluster's):
+a fixed cost, reported separately from a tiny run so it can be subtracted.
+
+    python benchmarks/generate_corpus.py --pages 100000 --out /tmp/corpus
+    python benchmarks/bench_pipeline.py --corpus /tmp/corpus --sizes 10000 50000 100000 --workers 1 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def tree_rss(proc: psutil.Process) -> int:
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:  # a worker that ended between listing and reading
+            pass
+    return total
+
+
+def run_case(corpus: Path, pages: int, workers: int, via: str) -> dict:
+    """One refresh of the first `pages` pages; wall seconds, pages/s and peak RSS."""
+    shards = sorted(p for p in corpus.iterdir() if p.is_dir())[: max(1, pages // 1000)]
+    with tempfile.TemporaryDirectory(prefix="medcodes-bench-") as out:
+        if via == "cli":
+            cmd = [sys.executable, "-m", "medcodes", "run", *map(str, shards), "--out", out, "--workers", str(workers)]
+        else:
+            cmd = [sys.executable, __file__, "_run", out, str(workers), *map(str, shards)]
+        started = time.perf_counter()
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        peak, watched = 0, psutil.Process(proc.pid)
+
+        def sample() -> None:
+            nonlocal peak
+            while proc.poll() is None:
+                try:
+                    peak = max(peak, tree_rss(watched))
+                except psutil.Error:
+                    return
+                time.sleep(0.2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        stdout, stderr = proc.communicate()
+        seconds = time.perf_counter() - started
+        sampler.join()
+    if proc.returncode != 0:
+        raise RuntimeError(f"run failed ({proc.returncode}): {stderr[-2000:]}")
+    return {"pages": pages, "workers": workers, "via": via, "seconds": round(seconds, 1),
+            "pages_per_s": round(pages / seconds, 1), "peak_rss_mb": round(peak / 2**20),
+            "result": stdout.strip().splitlines()[-1] if stdout.strip() else ""}
+
+
+def _run_flow(out: str, workers: int, sources: list[str]) -> None:
+    """The child process of a `--via flow` case: what `medcodes run --workers N` does."""
+    from medcodes.prefect_env import configure_prefect_environment
+
+    configure_prefect_environment()
+    from flows.refresh import refresh
+    from flows.runners import task_runner_for
+    from medcodes.settings import Settings
+
+    settings = Settings(out_dir=Path(out), workers=workers)
+    summary = refresh.with_options(task_runner=task_runner_for(settings))(sources, out, {"workers": workers})
+    cpu = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+              for f in ("ru_utime", "ru_stime"))
+    print(json.dumps({"rows": summary.get("rows"), "cpu_s": round(cpu, 1)}))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["_run"]:
+        _run_flow(argv[1], int(argv[2]), argv[3:])
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000, 100_000])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--via", choices=("flow", "cli"), default="flow")
+    parser.add_argument("--startup", action="store_true", help="also time a 1,000-page run (fixed costs)")
+    args = parser.parse_args(argv)
+    sizes = ([1_000] if args.startup else []) + args.sizes
+    for size in sizes:
+        for workers in args.workers:
+            print(json.dumps(run_case(args.corpus, size, workers, args.via)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":  # the guard matters: Dask's spawned workers re-import this module
+    sys.exit(main())

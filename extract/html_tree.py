@@ -1,0 +1,124 @@
+"""HTML text → an lxml element tree, read the way BeautifulSoup (lxml builder) reads it.
+
+Why not BeautifulSoup itself: building its Python object tree is ~80% of a page's parse
+cost (13.7 ms vs 0.5 ms for the same libxml2 parse into lxml's C tree on a 15 KB page; see
+docs/performance.md). The parser modules keep bs4's semantics exactly, through these helpers:
+- the tree: libxml2's HTML parser in recovery mode, fed the whole text, as bs4's lxml
+  builder does. libxml2's own tree builder caps nesting (2048 levels) where bs4 does not,
+  so a page with that many open tags is built through `etree.TreeBuilder`, which receives
+  the same event stream bs4 does, uncapped;
+- text (`text_of`): bs4's `get_text` — strings inside `script`/`style`/`template`/`rt`/`rp`
+  belong to those tags only, comments and processing instructions are not text, and a
+  string of ASCII whitespace outside `pre`/`textarea` reads as one space (or one newline);
+- `class` is a list of tokens; removed elements keep their tail text (`drop`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from lxml import etree
+
+Element = etree._Element
+# bs4's string containers: their strings are not page text (HTMLTreeBuilder.DEFAULT_STRING_CONTAINERS).
+STRING_CONTAINERS = frozenset({"script", "style", "template", "rt", "rp"})
+_PRESERVE = frozenset({"pre", "textarea"})
+_SPECIAL = (*STRING_CONTAINERS, *_PRESERVE)
+_ASCII_SPACES = " \n\t\x0c\r"
+_TOKENS = re.compile(r"\S+")  # how bs4 splits `class`
+_MAX_TREE_OPENS = 2000  # below libxml2's 2048-level cap on the depth of the tree it builds
+DROPPED = "medcodes-dropped"  # tag of a removed element, left as a marker so its tail stays text
+
+
+def build_tree(html: str) -> Element | None:
+    """The document's root `<html>` element, or None for a document with no element at all."""
+    if html[:1] == "\ufeff":  # bs4 drops one leading BOM before parsing
+        html = html[1:]
+    deep = html.count("<") - html.count("</") >= _MAX_TREE_OPENS
+    parser = etree.HTMLParser(recover=True, huge_tree=True, target=etree.TreeBuilder() if deep else None)
+    try:
+        parser.feed(html)
+        return parser.close()
+    except etree.XMLSyntaxError:  # the tree builder's "missing toplevel element": an empty page
+        return None
+
+
+def is_tag(node: Element) -> bool:
+    """An element (comments and processing instructions are nodes too, with a non-str tag)."""
+    return isinstance(node.tag, str)
+
+
+def classes(el: Element) -> list[str]:
+    value = el.get("class")
+    return _TOKENS.findall(value) if value else []
+
+
+def tokens(el: Element) -> list[str]:
+    """Class tokens and the id, lower-cased: what class/id selector patterns match against."""
+    out = [c.lower() for c in classes(el)]
+    ident = el.get("id")
+    if ident is not None:
+        out.append(ident.lower())
+    return out
+
+
+def drop(el: Element) -> None:
+    """Remove `el` and everything in it; the text after it stays where it was, as its own string."""
+    el.clear(keep_tail=True)
+    el.tag = DROPPED
+
+
+def bs_string(text: str, preserve: bool) -> str:
+    """A string as bs4 stores it: all-ASCII-whitespace collapses to "\\n" or " " outside pre."""
+    if not preserve and not text.strip(_ASCII_SPACES):
+        return "\n" if "\n" in text else " "
+    return text
+
+
+def context(el: Element) -> tuple[str | None, bool]:
+    """For the strings directly inside `el`: the innermost string container around them (None
+    for plain page text) and whether whitespace is preserved (inside `pre`/`textarea`)."""
+    container = el.tag if el.tag in STRING_CONTAINERS else None
+    preserve = el.tag in _PRESERVE
+    for anc in el.iterancestors(*_SPECIAL):
+        if anc.tag in _PRESERVE:
+            preserve = True
+        elif container is None:
+            container = anc.tag
+    return container, preserve
+
+
+def strings(el: Element) -> Iterator[str]:
+    """The strings bs4's `el.get_text()` joins, in order."""
+    container, preserve = context(el)
+    want = el.tag if el.tag in STRING_CONTAINERS else None
+    if container == want and not preserve and next(el.iterdescendants(*_SPECIAL), None) is None:
+        yield from _plain_strings(el)  # the common case: no special tag anywhere near
+        return
+    stack: list[tuple[Element, str | None, bool, bool]] = [(el, container, preserve, False)]
+    while stack:  # explicit stack: a hostile page may nest thousands of levels
+        node, cont, pre, tail_only = stack.pop()
+        if tail_only:
+            if node.tail and cont == want:
+                yield bs_string(node.tail, pre)
+            continue
+        if node.text and cont == want and is_tag(node):
+            yield bs_string(node.text, pre)
+        for child in reversed(node):
+            stack.append((child, cont, pre, True))
+            if is_tag(child):
+                tag = child.tag
+                stack.append((child, tag if tag in STRING_CONTAINERS else cont, pre or tag in _PRESERVE, False))
+
+
+def _plain_strings(el: Element) -> Iterator[str]:
+    for text in el.itertext():  # document order; comment and PI text skipped, their tails kept
+        yield bs_string(text, False)
+
+
+def text_of(el: Element, separator: str = "", strip: bool = False) -> str:
+    """bs4's `el.get_text(separator, strip=strip)`."""
+    if strip:
+        return separator.join(s for s in (t.strip() for t in strings(el)) if s)
+    return separator.join(strings(el))

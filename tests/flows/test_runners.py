@@ -1,0 +1,60 @@
+"""Task-runner selection, and parse batches run on a real 2-process Dask cluster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from prefect.task_runners import ThreadPoolTaskRunner
+from prefect_dask import DaskTaskRunner
+
+from extract.local import read_local_file, walk_directory
+from flows.runners import task_runner_for
+from medcodes.pipeline import BatchResult, process_pages
+from medcodes.sample import sample_pages_dir
+from medcodes.settings import Settings
+
+
+def test_one_worker_runs_threads_in_process() -> None:
+    assert isinstance(task_runner_for(Settings(workers=1)), ThreadPoolTaskRunner)
+
+
+def test_several_workers_run_a_local_cluster_of_single_threaded_processes() -> None:
+    runner = task_runner_for(Settings(workers=2))
+    assert isinstance(runner, DaskTaskRunner)
+    assert runner.address is None
+    kwargs = runner.cluster_kwargs
+    assert (kwargs["n_workers"], kwargs["threads_per_worker"], kwargs["processes"]) == (2, 1, True)
+
+
+def test_an_address_wins_over_the_worker_count() -> None:
+    runner = task_runner_for(Settings(workers=4, dask_address="tcp://127.0.0.1:8786"))
+    assert isinstance(runner, DaskTaskRunner)
+    assert runner.address == "tcp://127.0.0.1:8786"
+
+
+def _outcomes(result: BatchResult) -> tuple[list, list]:
+    records = sorted(((r.code_row, r.section_rows, r.related_rows) for r in result.records), key=repr)
+    quarantine = sorted((q.source_url, q.reason, q.detail) for q in result.quarantine)
+    return records, quarantine
+
+
+@pytest.mark.timeout(180)
+def test_batches_on_a_two_process_cluster_match_in_process_results() -> None:
+    distributed = pytest.importorskip("distributed")
+    pages = [read_local_file(Path(p)) for p in walk_directory(sample_pages_dir())]
+    batches = [pages[i:i + 7] for i in range(0, len(pages), 7)]
+    local = BatchResult()
+    for batch in batches:
+        local.extend(process_pages(batch))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        futures = client.map(process_pages, batches, pure=False)
+        remote = BatchResult()
+        for result in client.gather(futures):
+            remote.extend(result)
+        workers_used = {w for w, tasks in client.has_what().items()}
+    assert len(workers_used) == 2
+    assert local.pages == len(pages) > 30
+    assert local.records and local.quarantine
+    assert _outcomes(remote) == _outcomes(local)
