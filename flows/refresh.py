@@ -14,6 +14,7 @@ from typing import Any, Iterable, Iterator
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from extract.sources import SourcePlan, plan_sources
 from extract.stream import PageStream
@@ -21,7 +22,7 @@ from extract.rawpage import RawPage
 from medcodes.dataset import Dataset, assemble_dataset
 from medcodes.carryover import PreviousSnapshot, keep_or_remove
 from medcodes.errors import TransientError
-from medcodes.pipeline import BatchResult, process_pages
+from medcodes.pipeline import BatchResult, PageBatch, process_pages
 from medcodes.progress import reporter
 from medcodes.sample import sample_pages_dir
 from medcodes.settings import Settings
@@ -49,8 +50,8 @@ def plan_sources_task(sources: list[str]) -> SourcePlan:
 
 
 @task(name="parse_batch", cache_policy=NO_CACHE)
-def parse_batch(pages: list) -> BatchResult:
-    return process_pages(pages)
+def parse_batch(batch: PageBatch) -> BatchResult:
+    return process_pages(batch.pages)
 
 
 @task(name="assemble_dataset", cache_policy=NO_CACHE)
@@ -107,7 +108,7 @@ def parse_all(pages: Iterable, batch_size: int, max_in_flight: int,
         reporter().pages_done(result.pages, len(result.quarantine))
 
     for batch in batched(filter(needs_parsing, pages), batch_size):
-        in_flight.append(parse_batch.submit(batch))
+        in_flight.append(parse_batch.submit(PageBatch(batch)))
         if len(in_flight) >= max_in_flight:
             collect_oldest()
     while in_flight:
@@ -142,11 +143,12 @@ def refresh(
         reporter().stage("parsing")
         stream = PageStream(plan, settings, on_crawl_progress=reporter().crawl_progress)
         result = parse_all(stream, settings.batch_size, 2 * settings.workers + 2, reusable)
-        stale, removed = keep_or_remove_task(previous, result, stream.crawl_stats)
+        # quote(): big values pass through untouched (Prefect would walk them for futures)
+        stale, removed = keep_or_remove_task(quote(previous), quote(result), quote(stream.crawl_stats))
         reporter().stage("validating")
-        dataset = assemble_dataset_task(result, settings.max_quarantine_share)
+        dataset = assemble_dataset_task(quote(result), settings.max_quarantine_share)
         reporter().stage("publishing")
-        summary = publish_snapshot_task(dataset, settings, sources, stale, removed)
+        summary = publish_snapshot_task(quote(dataset), settings, sources, stale, quote(removed))
     summary.pages_reused = result.reused
     if stream.crawl_stats is not None:
         summary.crawl = crawl_counts(stream.crawl_stats)

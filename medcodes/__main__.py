@@ -2,4 +2,5 @@
 
 from medcodes.cli import app
 
-app()
+if __name__ == "__main__":  # Dask worker processes re-import the main module; run only once
+    app(prog_name="medcodes")

@@ -76,7 +76,7 @@ def run_refresh_with_progress(
 ) -> int:
     """Run the refresh flow with a progress display; return the process exit status."""
     try:
-        Settings(**options, **({"out_dir": out_dir} if out_dir else {}))
+        settings = Settings(**options, **({"out_dir": out_dir} if out_dir else {}))
         plan_sources(sources)  # fail fast on a bad SOURCE, before Prefect starts
     except ValidationError as exc:
         err.print(f"[red]medcodes: invalid option:[/red] {exc}")
@@ -86,6 +86,7 @@ def run_refresh_with_progress(
         return 2
 
     from flows.refresh import refresh
+    from flows.runners import task_runner_for
 
     if not verbose:
         quiet_prefect_failures()
@@ -102,7 +103,8 @@ def run_refresh_with_progress(
     try:
         with progress:
             set_reporter(RichReporter(progress))
-            summary = refresh(sources=sources, out_dir=out_dir, options=options)
+            run_flow = refresh.with_options(task_runner=task_runner_for(settings))
+            summary = run_flow(sources=sources, out_dir=out_dir, options=options)
     except MedcodesError as exc:
         err.print(f"[red]medcodes: not published:[/red] {exc}")
         return 1

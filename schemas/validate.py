@@ -54,8 +54,7 @@ def validate_codes(
         cases = err.failure_cases
     _raise_program_errors(cases)
     failures = _row_failures(frame, cases)
-    when = seen_at or utc_now()
-    entries = [_entry(frame.loc[i], sorted(found), when) for i, found in sorted(failures.items())]
+    entries = [_entry(frame.loc[i], sorted(found), seen_at) for i, found in sorted(failures.items())]
     valid = schema.validate(frame.drop(index=list(failures)), lazy=True)
     return valid.reset_index(drop=True), entries
 
@@ -98,7 +97,7 @@ def _row_failures(frame: pd.DataFrame, cases: pd.DataFrame) -> dict[int, set[tup
     return failures
 
 
-def _entry(row: pd.Series, found: list[tuple], seen_at: datetime) -> QuarantineEntry:
+def _entry(row: pd.Series, found: list[tuple], seen_at: datetime | None) -> QuarantineEntry:
     sha = row["content_sha256"]
     url = row["source_url"]
     return QuarantineEntry(
@@ -107,8 +106,14 @@ def _entry(row: pd.Series, found: list[tuple], seen_at: datetime) -> QuarantineE
         reason=schema_reason(found[0][1]),
         detail="; ".join(detail for _, _, detail in found),
         content_sha256=sha if isinstance(sha, str) and _HEX64.fullmatch(sha) else None,
-        seen_at=seen_at,
+        seen_at=seen_at or _when_captured(row),
     )
+
+
+def _when_captured(row: pd.Series) -> datetime:
+    """The page's capture time, so a rerun on the same bytes gives the same quarantine row."""
+    fetched = row.get("fetched_at")
+    return fetched.to_pydatetime() if isinstance(fetched, pd.Timestamp) and not pd.isna(fetched) else utc_now()
 
 
 def _show(value: object) -> str:
