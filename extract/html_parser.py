@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from extract.document import Block, CodeHint, ParsedPage, Section
 from extract.html_hints import breadcrumb_hints, head_hints, is_breadcrumb, is_jsonld
 from extract.html_tree import Element, build_tree, drop, is_tag, text_of, tokens
-from extract.html_walk import Event, Heading, Line, Walker, first_named
+from extract.html_walk import Event, Heading, Line, Walker, clean_heading, first_named
 from extract.selectors import (
     CHROME_CLASS_ID, CHROME_LINES, CHROME_ROLES, CHROME_TAGS, CONTENT_CLASS_ID, CONTENT_ROLES,
-    CONTENT_TAGS, DROP_TAGS, LABEL_MAX_WORDS, LOGO_CLASS_ID,
+    CONTENT_TAGS, DESCRIPTOR_LABEL, DROP_TAGS, LABEL_MAX_WORDS, LOGO_CLASS_ID,
 )
 from extract.text_parser import (
     heading_label, is_title_case, looks_like_system_label, pick_descriptor, strip_marker,
@@ -38,6 +38,7 @@ _STRUCTURAL = frozenset({"h", "accordion", "attr", "dt", "th"})
 _SECTIONING = ["article", "section", "main"]
 _SUBHEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6", "summary"})
 _LABEL_SEPARATOR = re.compile(r"^[:\-–—]\s*")
+_PROSE_ENDS = (".", "!", ",", ";")
 
 
 def parse_html(html: str, url: str | None = None) -> ParsedPage:
@@ -55,11 +56,13 @@ def parse_html(html: str, url: str | None = None) -> ParsedPage:
     walker = Walker(url, h1)
     walker.walk_region(region, as_element=whole_document)
     page = _assemble(walker.events)
+    h1_text = page.descriptor
+    page.descriptor = _labelled_descriptor(page.lead) or page.descriptor
     title_hints = [h for h in head if h.where == "title"]
     other_head = [h for h in head if h.where != "title"]
     labels = [*walker.labels, *(t for t in page.lead if looks_like_system_label(t))]
     page.hints = (
-        ([CodeHint("h1", page.descriptor)] if h1 is not None and page.descriptor else [])
+        ([CodeHint("h1", h1_text)] if h1 is not None and h1_text else [])
         + title_hints + crumbs + other_head
         + [CodeHint("label", t) for t in dict.fromkeys(labels)]
         + [CodeHint("lead", t) for t in page.lead]
@@ -222,6 +225,16 @@ def _label_of(line: Line) -> tuple[Heading, str] | None:
     return None
 
 
+def _labelled_descriptor(lead: list[str]) -> str | None:
+    """The value of a "CPT descriptor: …" / "Long description: …" line before the first
+    section: the page says outright which text is the descriptor, whatever its h1 says."""
+    for line in lead:
+        label, sep, value = line.partition(":")
+        if sep and value.strip() and DESCRIPTOR_LABEL.match(label.strip()) and not heading_key(label, fuzzy=False):
+            return value.strip()
+    return None
+
+
 def _is_subtitle(events: list[Event], i: int, after_descriptor: bool) -> bool:
     """A heading before any section that is really the descriptor's continuation."""
     nxt = events[i + 1] if i + 1 < len(events) else None
@@ -259,8 +272,38 @@ class _Builder:
             self.page.related_links.extend(links)
 
 
+def _heading_styles(events: list[Event]) -> set[str]:
+    """Styles (tag + class) this page sets its headings in: the style of a line alone that
+    names a known section, provided no line in that style reads as prose."""
+    known, prose = set(), set()
+    for ev in events:
+        if not isinstance(ev, Line) or ev.style is None or ev.kind != "text" or ev.row:
+            continue
+        label = heading_label(clean_heading(ev.text))
+        if len(label.split()) > LABEL_MAX_WORDS or ev.text.endswith(_PROSE_ENDS):
+            prose.add(ev.style)
+        elif heading_key(label):
+            known.add(ev.style)
+    return known - prose
+
+
+def _styled_heading(events: list[Event], i: int, styles: set[str]) -> Heading | None:
+    """A line set in a heading style and followed by content: a heading, whatever it says."""
+    ev, nxt = events[i], events[i + 1] if i + 1 < len(events) else None
+    if not isinstance(ev, Line) or ev.style not in styles or ev.kind != "text":
+        return None
+    if not isinstance(nxt, Line) or nxt.style == ev.style:
+        return None
+    text = heading_label(clean_heading(ev.text))
+    return Heading(text, "styled", 7, line=ev) if text else None
+
+
 def _assemble(events: list[Event]) -> ParsedPage:
-    expanded: list[Event] = [(_line_heading(ev) if isinstance(ev, Line) else None) or ev for ev in events]
+    styles = _heading_styles(events)
+    expanded: list[Event] = [
+        (_styled_heading(events, i, styles) or _line_heading(ev) if isinstance(ev, Line) else None) or ev
+        for i, ev in enumerate(events)
+    ]
     weak_styles = {e.style for e in expanded if isinstance(e, Heading) and e.style not in _STRUCTURAL
                    and heading_key(e.text)}
     has_h1 = any(isinstance(e, Heading) and e.style == "h1" for e in expanded)
@@ -289,6 +332,8 @@ def _assemble(events: list[Event]) -> ParsedPage:
                 previous_was_descriptor = after_descriptor
             else:
                 b.open(ev.text, ev.level)
+        elif ev.style == "styled":
+            b.open(ev.text, 7)
         elif key is not None and key == b.key:
             b.text(ev.line.text if ev.line is not None else ev.text)  # "Steps:" inside the steps
         elif key is not None or (ev.style in weak_styles and b.key is None):

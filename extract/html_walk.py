@@ -30,6 +30,7 @@ _HEADER_MAX_WORDS = 12
 HEADING_NAMES = frozenset(HEADING_TAGS)
 _SKIP_TAGS = DROP_TAGS | {DROPPED}
 _TEXT_CONTEXT_TAGS = (*STRING_CONTAINERS, "pre", "textarea")
+_LAYOUT_BLOCKS = frozenset({"p", "ul", "ol", "dl", "table", "h1", "h2", "h3", "h4", "h5", "h6"})
 _BLOCKY = frozenset({"p", "div", "ul", "ol", "table", "dl", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6"})
 
 
@@ -50,7 +51,8 @@ class Heading:
 @dataclass
 class Line:
     """One line of content. `label` is its bold opening words, `rest` what follows them;
-    `row` marks a table row, which is data and never a heading."""
+    `row` marks a table row, which is data and never a heading; `style` is the tag and class
+    (`span.acc-title`, `b`) setting all of the line's text, if one does (see `style_of`)."""
 
     text: str
     kind: str = "text"
@@ -59,6 +61,7 @@ class Line:
     rest: str = ""
     links: list[Link] = field(default_factory=list)
     row: bool = False
+    style: str | None = None
 
 
 Event = Heading | Line
@@ -67,6 +70,52 @@ Event = Heading | Line
 def clean_heading(text: str) -> str:
     """Heading text as printed, without toggle arrows, plus signs or the colon after a label."""
     return normalize_inline(text).strip(HEADING_DECORATION)
+
+
+def style_of(tag: Element) -> str | None:
+    """What makes text inside `tag` look a certain way: its tag and class, or a bare bold tag.
+    Plain tags (`p`, `div`) carry no style: a page prints both labels and prose in them."""
+    cls = tag.get("class")
+    if cls:
+        return f"{tag.tag}.{cls}"
+    return tag.tag if tag.tag in BOLD_TAGS else None
+
+
+def _line_style(segments: list[tuple[str, bool, str | None]]) -> str | None:
+    """The one style of all the line's text, ignoring toggle glyphs ("+", "▾") beside it."""
+    style = None
+    for seg, _, seg_style in segments:
+        if not seg.strip(HEADING_DECORATION):
+            continue
+        if seg_style is None or (style is not None and seg_style != style):
+            return None
+        style = seg_style
+    return style
+
+
+def _is_layout(cells: list[list[Element]]) -> bool:
+    """A table that lays out the page rather than holding data: no header cell, and a cell
+    holding headings or blocks (paragraphs, lists, another table)."""
+    flat = [c for row_cells in cells for c in row_cells]
+    if any(c.tag == "th" for c in flat):
+        return False
+    return any(first_named(c, _LAYOUT_BLOCKS) is not None for c in flat)
+
+
+def _item_label(item: Element) -> str | None:
+    """The bold words an `<li>` opens with (`<li><strong>Duration:</strong> …`), if any."""
+    first = next((c for c in item if is_tag(c)), None)
+    if first is None or (item.text and item.text.strip()) or first.tag not in BOLD_TAGS:
+        return None
+    return clean_heading(text_of(first, " ")) or None
+
+
+def _is_label_list(tag: Element) -> bool:
+    """A list whose every item opens with a bold label, one of them a known section: a run
+    of labelled paragraphs set as a list, not a list of items."""
+    items = list(tag.iterchildren("li"))
+    labels = [_item_label(li) for li in items]
+    return bool(items) and all(labels) and any(heading_key(lb, fuzzy=False) for lb in labels)
 
 
 def first_named(tag: Element, names: frozenset[str] | set[str]) -> Element | None:
@@ -81,7 +130,8 @@ class Walker:
         self.main_h1 = main_h1
         self.events: list[Event] = []
         self.labels: list[str] = []
-        self._segments: list[tuple[str, bool]] = []
+        self._segments: list[tuple[str, bool, str | None]] = []
+        self._tabs: dict[str, str] = {}  # tab panel id or tab id → the tab's label
         self._links: list[Link] = []
         self._bold = 0
         self._list_depth = -1
@@ -94,7 +144,7 @@ class Walker:
         """End the current line (or list item) and record it if it holds any text."""
         segments, links = self._segments, self._links
         self._segments, self._links = [], []
-        text = normalize_inline("".join(s for s, _ in segments))
+        text = normalize_inline("".join(s for s, _, _ in segments))
         if not text:
             return
         if self._in_item:
@@ -102,20 +152,20 @@ class Walker:
             self.events.append(Line(text, "item", depth, links=links))
             return
         label_parts: list[str] = []
-        for i, (seg, bold) in enumerate(segments):
+        for i, (seg, bold, _) in enumerate(segments):
             if not bold and seg.strip():
                 break
             label_parts.append(seg)
         else:
             i = len(segments)
         label = normalize_inline("".join(label_parts))
-        rest = normalize_inline("".join(s for s, _ in segments[i:])) if label else ""
-        self.events.append(Line(text, "text", 0, label or None, rest, links))
+        rest = normalize_inline("".join(s for s, _, _ in segments[i:])) if label else ""
+        self.events.append(Line(text, "text", 0, label or None, rest, links, style=_line_style(segments)))
 
     def boundary(self) -> None:
         """A block edge: ends the line, except inside a list item where it is a space."""
         if self._in_item:
-            self._segments.append((" ", False))
+            self._segments.append((" ", False, None))
         else:
             self.flush()
 
@@ -139,20 +189,21 @@ class Walker:
 
     def walk(self, node: Element, depth: int = 0) -> None:
         text, preserve = self._string_context(node)
+        sig = style_of(node)
         if node.text and text:
-            self._segments.append((bs_string(node.text, preserve), self._bold > 0))
+            self._segments.append((bs_string(node.text, preserve), self._bold > 0, sig))
         for child in node:
             if is_tag(child):
                 self.element(child, depth + 1)
             if child.tail and text:  # comments and processing instructions are not text; their tails are
-                self._segments.append((bs_string(child.tail, preserve), self._bold > 0))
+                self._segments.append((bs_string(child.tail, preserve), self._bold > 0, sig))
 
     def element(self, tag: Element, depth: int) -> None:
         name = tag.tag
         if name in _SKIP_TAGS:
             return
         if depth > _MAX_DEPTH:
-            self._segments.append((" " + text_of(tag, " ") + " ", False))
+            self._segments.append((" " + text_of(tag, " ") + " ", False, None))
             return
         if name == "br":
             self.boundary()
@@ -160,6 +211,11 @@ class Walker:
         if name == "hr":
             self.flush()
             return
+        role = tag.get("role")
+        if role == "tablist" and self._tablist(tag):
+            return
+        if role == "tabpanel":
+            self._tabpanel(tag)
         if self._heading(tag, name):
             return
         if name in CONTROL_TAGS:
@@ -175,7 +231,7 @@ class Walker:
         elif name == "pre":
             self.flush()
             for line in text_of(tag).splitlines():
-                self._segments.append((line, False))
+                self._segments.append((line, False, None))
                 self.boundary()
         elif name in BLOCK_TAGS:
             self.boundary()
@@ -248,7 +304,7 @@ class Walker:
             self.events.append(Heading(text, style, level, tag))
         for child in children[cut:]:
             if isinstance(child, str):
-                self._segments.append((child, False))
+                self._segments.append((child, False, None))
             else:
                 self.element(child, 1)
         self.flush()
@@ -265,6 +321,24 @@ class Walker:
                 out.append(bs_string(child.tail, preserve))
         return out
 
+    def _tablist(self, tag: Element) -> bool:
+        """Remember each tab's label under its panel's id and its own id, to print it where
+        its panel is (`_tabpanel`) rather than all labels in a row before every panel."""
+        tabs = [t for t in tag.iterdescendants() if t.get("role") == "tab"]
+        for tab in tabs:
+            label = clean_heading(text_of(tab, " "))
+            for key in (tab.get("aria-controls"), tab.get("id")):
+                if key and label:
+                    self._tabs[key] = label
+        return bool(tabs)
+
+    def _tabpanel(self, tag: Element) -> None:
+        """A tab panel opens with its tab's label, found by `aria-labelledby` or its id."""
+        label = self._tabs.get(tag.get("id") or "") or self._tabs.get(tag.get("aria-labelledby") or "")
+        if label:
+            self.flush()
+            self.events.append(Heading(label, "accordion", 7, tag))
+
     def _section_attr(self, tag: Element) -> None:
         """`<section data-section="Risks">` with no heading inside: the attribute names it."""
         for attr in SECTION_NAME_ATTRS:
@@ -277,6 +351,14 @@ class Walker:
 
     def _list(self, tag: Element, depth: int) -> None:
         self.flush()
+        if _is_label_list(tag):  # each item is a section: walk the items as paragraphs
+            saved, self._in_item = self._in_item, 0
+            for item in tag.iterchildren("li"):
+                self.boundary()
+                self.walk(item, depth + 1)
+                self.boundary()
+            self._in_item = saved
+            return
         saved, self._in_item = self._in_item, 0  # a nested list ends its parent item's text
         self._list_depth += 1
         self.walk(tag, depth)
@@ -306,6 +388,12 @@ class Walker:
         self.flush()
         rows = [r for r in table.iterdescendants("tr") if next(r.iterancestors("table")) is table]
         cells = [[c for c in r if c.tag in CELL_TAGS] for r in rows]
+        if _is_layout(cells):
+            for cell in (c for row_cells in cells for c in row_cells):
+                self.boundary()
+                self.walk(cell, depth + 2)
+                self.boundary()
+            return
         keyed = any(len(c) == 2 and heading_key(clean_heading(text_of(c[0], " "))) for c in cells)
         caption = next(table.iterchildren("caption"), None)
         if caption is not None:

@@ -75,13 +75,18 @@ ACCORDION_HEADER_ATTRS: tuple[str, ...] = ("aria-controls", "data-toggle", "data
 ACCORDION_HEADER_ATTR_TAGS: frozenset[str] = frozenset({"button", "a", "div", "span", "dt", "label"})
 # Attributes on a section container that carry the section's name when no heading is inside.
 SECTION_NAME_ATTRS: tuple[str, ...] = ("data-section", "data-heading", "data-title", "data-section-title")
-# Characters that decorate headers (toggle arrows, plus/minus) and are not part of the name.
-HEADING_DECORATION = "▼▾▲▴►▸›»«‹+−–-—×✕⌄⌃ \t\n:|"
+# Characters that decorate headers (toggle arrows, plus/minus, permalink anchors "#", "¶")
+# and are not part of the name.
+HEADING_DECORATION = "▼▾▲▴►▸›»«‹+−–-—×✕⌄⌃#¶🔗⚓ \t\n:|"
 
 # --- inline emphasis that can open a paragraph as its label ---------------------------------
 BOLD_TAGS: frozenset[str] = frozenset({"strong", "b"})
 BOLD_CLASS = re.compile(r"^(?:label|field[-_]?label|term|key|bold|font[-_]?weight[-_]?bold|fw[-_]?bold)$")
 LABEL_MAX_WORDS = 8
+# A label saying its value is the code's descriptor ("CPT descriptor", "Long description").
+DESCRIPTOR_LABEL = re.compile(
+    r"^(?:[\w-]+\s+){0,2}(?:descriptor|description|long\s+desc\.?)$|^(?:long|full|official)\s+(?:name|title)$", re.I
+)
 
 # --- blocks --------------------------------------------------------------------------------
 BLOCK_TAGS: frozenset[str] = frozenset({

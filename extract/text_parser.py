@@ -23,7 +23,17 @@ _SMALL_WORDS = frozenset({"a", "an", "and", "as", "at", "by", "for", "in", "of",
                           "the", "to", "with", "vs", "from", "into", "per", "via"})
 _TERMINAL = (".", ",", ";", "!")
 _SENTENCE_END = (".", "!", "?", ":", ";")
+_CODE_TOKEN = re.compile(r"\b(?=[\w.]*\d)[A-Za-z0-9][\w.]{2,}\b")
 _LABEL_VALUE = re.compile(r"^([^:]{2,60}):\s+(\S.*)$")
+# Markdown written as plain text: "## Heading" marks and **strong** / __strong__ / *em* around words.
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=[^\s*])([^*]+?)(?<=\S)\*(?![\w*])")
+
+
+def strip_markdown(line: str) -> str:
+    """A line without the Markdown marks a reader does not read: heading hashes, emphasis stars."""
+    line = _MD_HEADING.sub("", line)
+    return _MD_EMPHASIS.sub(lambda m: m.group(2) or m.group(3), line) if "*" in line or "__" in line else line
 
 
 def strip_marker(text: str) -> str | None:
@@ -86,14 +96,16 @@ def _heading_kind(line: str, state: _State, has_next: bool, blank_after: bool = 
         return None
     if heading_key(label, fuzzy=False) or (line.endswith(":") and heading_key(label)):
         return "known"
-    if looks_like_system_label(label) or state.section is None:
+    if looks_like_system_label(label):
+        return None
+    if state.blank_before and blank_after and has_next and label[:1].isupper() and heading_key(label):
+        return "known"  # a sentence-case label alone on its line: "Where it is provided", "Also called"
+    if state.section is None:
         return None  # lead stays lead until a heading we recognise
     if line.endswith(":"):
         return "unknown" if has_next and not state.section_known else None
     if is_title_case(label) and state.blank_before and has_next:
         return "known" if heading_key(label) else "unknown"
-    if state.blank_before and blank_after and has_next and label[:1].isupper() and heading_key(label):
-        return "known"  # a sentence-case label alone on its line: "Where it is provided"
     return None
 
 
@@ -117,7 +129,7 @@ def _item(state: _State, text: str, indent: int) -> None:
 
 
 def _line(state: _State, raw: str, has_next: bool, blank_after: bool = False) -> None:
-    line = normalize_inline(raw)
+    line = strip_markdown(normalize_inline(raw))
     indent = len(raw.expandtabs(4)) - len(raw.expandtabs(4).lstrip())
     if state.section is not None and CHROME_LINES.match(line):
         return
@@ -145,8 +157,17 @@ def _line(state: _State, raw: str, has_next: bool, blank_after: bool = False) ->
     _add(state, Block(line), indent)
 
 
+def _names_a_code(line: str) -> bool:
+    """A code-system label printed with a code ("ICD-10-PCS 0SR90J9", "CPT code 64721")."""
+    return looks_like_system_label(line) and _CODE_TOKEN.search(CODE_SYSTEM_WORDS.sub(" ", line)) is not None
+
+
 def pick_descriptor(lead: list[str]) -> str | None:
-    """First lead line that is neither site furniture nor a code-system label."""
+    """The line printed right under the code's label ("ICD-10-PCS 0SR90J9" / its descriptor),
+    else the first lead line that is neither site furniture nor a code-system label."""
+    for line, nxt in zip(lead, lead[1:]):
+        if _names_a_code(line) and not looks_like_system_label(nxt) and not CHROME_LINES.match(nxt):
+            return nxt
     for line in lead:
         if not CHROME_LINES.match(line) and not looks_like_system_label(line):
             return line
