@@ -115,7 +115,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "alternatives": (
         "alternatives", "alternative", "alternative treatments", "alternative treatment",
-        "other options", "treatment alternatives", "treatment options", "other treatments",
+        "other options", "treatment alternatives", "other treatments",
         "alternative procedures", "alternative options", "other treatment options",
         "alternatives to the procedure", "alternatives to this procedure", "options",
     ),
@@ -145,16 +145,16 @@ FUZZY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(similar|related) (codes?|procedures?|services?)\b|\bsee also\b", "similar_codes"),
         (r"\brisks?\b|\bcomplications?\b|\bside effects?\b|\badverse\b|\bdrawbacks?\b|\breactions?\b|\bdangers?\b|\bwarnings?\b", "risks"),
         (r"^how long\b|\bduration\b|\btime (required|needed|frame)\b|\blength of\b|\b(infusion|procedure|visit|session|treatment|appointment|exam|test|surgery|operating|total) (time|length)\b|\btime it takes\b", "duration"),
-        (r"^where\b|\bsetting\b|\blocation\b|\bplace of service\b", "setting"),
+        (r"^where\b|\bsetting\b|\blocation\b|\bplace of service\b|^suppliers?\b|^dispensed (by|at|from)\b", "setting"),
         (r"^who (performs|does|will|provides|gives|administers|is involved)\b|\bteam\b|\bpersonnel\b|\bstaff\b|\bproviders?\b|\bclinicians?\b", "personnel"),
         (r"\balternatives?\b|\bother (treatment )?options\b", "alternatives"),
         (r"\bbenefits?\b|\badvantages?\b", "benefits"),
         (r"\bindications?\b|\bcandidates?\b|^who needs\b|^who (is it|it is|this is|is this) for\b|^who qualifies\b|\beligib|^when (is it|it is|to) |\breasons? for (the |this |a )?(visit|exam|examination|test|use|service|referral|admission)\b|\bused (for|to treat)\b", "indications"),
-        (r"\bprepar|\bget(ting)? ready\b|^before\b", "preparation"),
+        (r"\bprepar|\bget(ting)? ready\b|^before\b|^set ?up\b", "preparation"),
         (r"\brecover|\baftercare\b|^after\b|\bpost ?(procedure|operative|op)\b|\bfollow up\b", "recovery"),
         (r"\bpurpose\b|^why\b|\breasons? for\b|\bgoals?\b", "purpose"),
         (r"\bfeel\b|\bexperience\b|\bwhat to expect\b|\bperspective\b", "patient_experience"),
-        (r"\bsteps?\b|^during\b|^how (it|its|it is|this is|the test is) (done|performed)\b|^how (it|this drug|the drug|the medication) is (given|administered)\b|\bwhat happens during\b|^how (it|is it|the procedure) (is )?(performed|done)\b", "procedure_steps"),
+        (r"\bsteps?\b|^during\b|^how (it|its|it is|this is|the test is) (done|performed)\b|^how (it|this drug|the drug|the medication) is (given|administered)\b|^how to use\b|^what happens\b|\bwhat happens during\b|^how (it|is it|the procedure) (is )?(performed|done)\b", "procedure_steps"),
         (r"\bprocedure description\b|\bdescription of (the )?procedure\b|\bprocedure$", "procedure_steps"),
         (r"\bsummary\b|\boverview\b|\bdescription\b|^what (it|this code|the code|this diagnosis) means\b|^about (this|the) (diagnosis|condition|code|procedure|service|test|supply|device|drug)\b", "summary"),
         (r"^name\b|\bnames?$|^also (called|known as)\b|^known as\b|^other names?\b", "name"),
@@ -166,7 +166,8 @@ FUZZY_MAX_WORDS = 7  # longer text is a sentence, not a heading
 # diagnosis page "Risk factors" are causes of the condition, not risks of a procedure.
 NOT_SECTIONS: frozenset[str] = frozenset({
     "risk factors", "risk factor", "causes and risk factors", "causes", "symptoms",
-    "signs and symptoms", "diagnosis", "prevention", "prognosis",
+    "signs and symptoms", "diagnosis", "prevention", "prognosis", "warning signs",
+    "treatment", "treatments", "treatment options",
 })
 
 _PUNCT = re.compile(r"[^\w\s]")

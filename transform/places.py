@@ -19,6 +19,7 @@ _INTROS = (
         r"\b(?:[a-z]+ed|done|carried\s+out|held|given|seen|takes?\s+place|occurs?|available)"
         r"\s+(?:either\s+)?(?:in|at|within|inside|on(?=\s+an?\s+(?:out|in)patient))\s+", re.I),
     re.compile(r"\b(?:for\s+use|used|use)\s+(?:in|at)\s+", re.I),
+    re.compile(r"\b(?:dispensed|supplied|provided|sold|filled)\s+(?:by|from|through|at)\s+", re.I),
     re.compile(r"\b(?:settings?|locations?|places?|facilities)\s*(?:include|includes|including|such\s+as|are|:)\s*",
                re.I),
     re.compile(r"^\s*(?:in|at)\s+(?!(?:some|most|many|rare|certain|all)\s+cases)", re.I),

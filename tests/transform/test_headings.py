@@ -102,6 +102,9 @@ def test_alias_table_is_consistent() -> None:
     ("Typical reasons for the visit", "indications"), ("Used for", "indications"),
     ("How it is given", "procedure_steps"), ("Fitting procedure", "procedure_steps"),
     ("Risk factors", None), ("Symptoms", None), ("Name of the procedure", "name"),
+    ("How to use", "procedure_steps"), ("What happens", "procedure_steps"), ("Supplier", "setting"),
+    ("Setup", "preparation"), ("Warning signs", None), ("Treatment options", None),
+    ("Other treatment options", "alternatives"),
 ])
 def test_reader_wordings_held_out_review(heading, key):
     assert heading_key(heading) == key

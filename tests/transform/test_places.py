@@ -45,6 +45,7 @@ def test_split_settings_from_items_keeps_each_item_whole():
     ("Usually in an ambulatory surgery center, sometimes in a physician office.",
      ["ambulatory surgery center", "physician office"]),
     ("Supplied for use at home.", ["home"]),
+    ("Dispensed by a pharmacy or mail-order supplier.", ["pharmacy", "mail-order supplier"]),
 ])
 def test_frequency_words_and_use_at(text, places):
     assert split_settings(text) == places
