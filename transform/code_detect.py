@@ -85,7 +85,18 @@ def _system_for(system_ev: Evidence, code: str) -> str | None:
     return CO_NAMED.get(frozenset(fitting))
 
 
-def _match(system: str, system_ev: Evidence, code_ev: Evidence) -> CodeMatch:
+def _page_preferred(system: str, systems: list[Evidence], code: str) -> str:
+    """A system the page also names that `CO_NAMED` prefers for this code: a page that says
+    "CDT code D2740" and, elsewhere, "HCPCS Level II" publishes a HCPCS D-code."""
+    named = {option for e in systems for option in e.options} - {system}
+    for other in sorted(named):
+        if CO_NAMED.get(frozenset({system, other})) == other and fits(other, code):
+            return other
+    return system
+
+
+def _match(system: str, system_ev: Evidence, code_ev: Evidence, systems: list[Evidence]) -> CodeMatch:
+    system = _page_preferred(system, systems, code_ev.code)
     return CodeMatch(system, canonical_code(system, code_ev.code), system_ev.where, code_ev.where)
 
 
@@ -101,8 +112,8 @@ def detect_code(parsed: ParsedPage, raw_url: str) -> CodeMatch | Reason:
             system = _system_for(system_ev, code_ev.code)
             trusted = code_ev.explicit and _rank(code_ev) <= TRUSTED_RANK
             if system and (trusted or fits(system, code_ev.code)):
-                return _match(system, system_ev, code_ev)
+                return _match(system, system_ev, code_ev, systems)
     single = next((e for e in systems if e.system), None)
     if single is None:
         return Reason.CODE_SYSTEM_NOT_FOUND
-    return _match(_system_for(single, codes[0].code), single, codes[0])
+    return _match(_system_for(single, codes[0].code), single, codes[0], systems)
