@@ -40,6 +40,10 @@ _LEADING = re.compile(
 )
 _TRAILING_CODES = re.compile(r"^(?P<title>.*?)\s*[(\[](?P<codes>[^()\[\]]*\d[^()\[\]]*)[)\]]\s*\.?$", re.S)
 _CODE_LIST = re.compile(rf"(?:(?P<label>{LABEL_RE.pattern})[®™©*]?\s*)?(?P<code>{TOKEN})", re.I)
+# "M00-M02" (a range) names many codes, not one, and is not a row. A stem such as "E10.-"
+# ("E10 and every code under it", as the tabular notes print it) is a row for the category
+# E10 itself: the category is a code, and dropping it would lose the note.
+_RANGE = re.compile(r"^[A-Za-z0-9.]*\d[A-Za-z0-9.]*[-–][A-Za-z0-9.]*\d[A-Za-z0-9.]*$")
 
 Candidate = tuple[str | None, str | None, str, str | None]  # (system, family, raw code, title)
 
@@ -50,6 +54,11 @@ def relation_for(heading: str) -> str | None:
     if norm in RELATIONS:
         return RELATIONS[norm]
     return SIMILAR if heading_key(heading) == "similar_codes" else None
+
+
+def _names_many(code: str, after: str) -> bool:
+    """True for a range ("M00-M02"), which is not one code."""
+    return bool(_RANGE.match(code))
 
 
 def _labelled(label: str | None) -> tuple[str | None, str | None]:
@@ -64,12 +73,17 @@ def parse_item(text: str, page_system: str) -> list[Candidate]:
     if lead:
         system, family = _labelled(lead.group("label"))
         code = lead.group("code")
+        if _names_many(code, text[lead.end("code"):]):
+            return []
         if system or fits(page_system, code) or fits(None, code):
             return [(system, family, code, lead.group("title").strip() or None)]
     trailing = _TRAILING_CODES.match(text)
     if trailing:
         out = []
-        for m in _CODE_LIST.finditer(trailing.group("codes")):
+        codes = trailing.group("codes")
+        for m in _CODE_LIST.finditer(codes):
+            if _names_many(m.group("code"), codes[m.end("code"):]):
+                continue
             system, family = _labelled(m.group("label"))
             if system or fits(page_system, m.group("code")) or fits(None, m.group("code")):
                 out.append((system, family, m.group("code"), trailing.group("title").strip() or None))

@@ -33,6 +33,19 @@ _PROSE_LIST = re.compile(r"\b(?:include|includes|including|such\s+as|are|consist
 _RISK_TALK = re.compile(r"\b(?:risks?|complications?|side[\s-]+effects?|dangers?|adverse|common|rare)\b", re.I)
 _GLUED_SENTENCE = re.compile(r"^(?P<risk>.*?[a-z0-9)])\s+(?P<tail>[A-Z][a-z']+(?:\s+\S+){3,}[.!])$")
 _SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+# "bleeding, infection and, rarely, nerve damage": the marker turns the rest of the series rare.
+_RARE_TURN = re.compile(
+    r"(?:(?:^|,)\s*(?:(?:and|or)\b\s*,?\s*)?|\b(?:and|or)\s*,?\s*)"
+    r"(?:more\s+rarely|rarely|in\s+rare\s+(?:cases|instances)|less\s+commonly|uncommonly)\b\s*,?\s*",
+    re.I,
+)
+# "These include a, b": a pronoun standing for the section's risks.
+_PRONOUN = re.compile(r"^\s*(?:these|they|those)(?:\s+(?:may|can|might|could))?\s*$", re.I)
+
+
+def _lists_by_pronoun(before: str, verb: str) -> bool:
+    """"These include a, b" lists risks; "These are usually mild" does not."""
+    return bool(_PRONOUN.match(before)) and verb.lower().startswith("includ")
 
 
 def _bucket(label: str) -> str:
@@ -59,6 +72,15 @@ class _Collector:
     def add(self, risks: list[str], bucket: str | None = None) -> None:
         self.out[bucket or self.bucket].extend(r for r in risks if r)
 
+    def series(self, text: str, bucket: str | None = None) -> None:
+        """Cut "a, b and, rarely, c" into risks: before the marker in `bucket`, after it rare."""
+        turn = _RARE_TURN.search(text)
+        if turn is None:
+            self.add(_split(text), bucket)
+            return
+        self.add(_split(text[: turn.start()]), bucket)
+        self.add(_split(text[turn.end():]), "rare")
+
     def item(self, text: str) -> None:
         if self.label(text):
             return
@@ -78,7 +100,7 @@ class _Collector:
         if labelled is None:
             return False
         self.bucket = _bucket(labelled.group("label"))
-        self.add(_split(text[labelled.end():]))
+        self.series(text[labelled.end():])
         return True
 
     def paragraph(self, text: str) -> str | None:
@@ -88,10 +110,10 @@ class _Collector:
             if self.label(sentence):
                 continue
             intro = _PROSE_LIST.search(sentence)
-            if intro and _RISK_TALK.search(sentence[: intro.start()]):
-                before = sentence[: intro.start()]
+            before = sentence[: intro.start()] if intro else ""
+            if intro and (_RISK_TALK.search(before) or _lists_by_pronoun(before, intro.group(0))):
                 bucket = _bucket(before) if _RARE_WORDS.search(before) or "common" in before.lower() else None
-                self.add(_split(sentence[intro.end():]), bucket)
+                self.series(sentence[intro.end():], bucket)
             elif sentence.rstrip().endswith(":"):
                 if _RISK_TALK.search(sentence):
                     self.bucket = _bucket(sentence)
