@@ -30,6 +30,10 @@ class Section:
 
     heading: str
     blocks: list[Block] = field(default_factory=list)
+    context: str | None = None
+    """Why the section is not about the page's own code, if it is not: `"other_code"` for a
+    heading naming another code ("Compare: CPT 20611") and the sections nested under it.
+    `transform` keeps such sections as rows but must not merge them into the page's fields."""
 
     @property
     def items(self) -> list[str]:

@@ -22,6 +22,8 @@ from extract.selectors import (
     BREADCRUMB_ARIA, BREADCRUMB_CLASS_ID, BREADCRUMB_ITEMTYPE, JSONLD_FIELDS, META_NAME_PATTERN,
     META_NAMES, MICRODATA_PROPS,
 )
+from transform.code_evidence import TOKEN
+from transform.codes import fits
 from transform.text import normalize_inline
 
 _CRUMB_SEPARATORS = re.compile(r"\s+[›»>|/\\]\s+|\s*[›»]\s*")
@@ -123,3 +125,13 @@ def is_breadcrumb(tag: Element) -> bool:
         return True
     tokens = [*classes(tag), tag.get("id") or ""]
     return any(BREADCRUMB_CLASS_ID.match(str(t).lower()) for t in tokens if t)
+
+
+# --- code tokens in headings ------------------------------------------------------------------
+_CODE_TOKEN = re.compile(TOKEN)
+
+
+def code_tokens(text: str) -> set[str]:
+    """Code-shaped tokens in a heading ("Compare: CPT 20611" → {"20611"}), upper-cased and
+    without dots, so a heading naming another code can be told from one naming the page's."""
+    return {t.upper().replace(".", "") for t in _CODE_TOKEN.findall(text) if fits(None, t)}

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from extract.document import Block, CodeHint, ParsedPage, Section
-from extract.html_hints import breadcrumb_hints, head_hints, is_breadcrumb, is_jsonld
+from extract.html_hints import breadcrumb_hints, code_tokens, head_hints, is_breadcrumb, is_jsonld
 from extract.html_tree import Element, build_tree, drop, is_tag, text_of, tokens
 from extract.html_walk import Event, Heading, Line, Walker, clean_heading, first_named
 from extract.selectors import (
@@ -55,14 +55,14 @@ def parse_html(html: str, url: str | None = None) -> ParsedPage:
     _drop_chrome(region, h1, whole_document)
     walker = Walker(url, h1)
     walker.walk_region(region, as_element=whole_document)
-    page = _assemble(walker.events)
+    page, main_heading = _assemble(walker.events)
     h1_text = page.descriptor
     page.descriptor = _labelled_descriptor(page.lead) or page.descriptor
     title_hints = [h for h in head if h.where == "title"]
     other_head = [h for h in head if h.where != "title"]
     labels = [*walker.labels, *(t for t in page.lead if looks_like_system_label(t))]
     page.hints = (
-        ([CodeHint("h1", h1_text)] if h1 is not None and h1_text else [])
+        ([CodeHint("h1", h1_text)] if (h1 is not None or main_heading) and h1_text else [])
         + title_hints + crumbs + other_head
         + [CodeHint("label", t) for t in dict.fromkeys(labels)]
         + [CodeHint("lead", t) for t in page.lead]
@@ -252,9 +252,21 @@ class _Builder:
         self.section: Section | None = None
         self.key: str | None = None
         self.level = 7
+        self.page_codes: set[str] = set()  # codes the main heading names
+        self.other_level: int | None = None  # level of an open heading naming another code
+
+    def describe(self, text: str) -> None:
+        self.page.descriptor = text
+        self.page_codes = code_tokens(text)
 
     def open(self, heading: str, level: int) -> None:
-        self.section = Section(heading=heading)
+        """Open a section; one naming another code than the main heading's ("Compare: CPT
+        20611"), and those nested under it, get `context="other_code"`."""
+        if self.other_level is not None and level <= self.other_level:
+            self.other_level = None
+        if self.other_level is None and self.page_codes and code_tokens(heading) - self.page_codes:
+            self.other_level = level
+        self.section = Section(heading=heading, context=None if self.other_level is None else "other_code")
         self.key, self.level = heading_key(heading), level
         self.page.sections.append(self.section)
 
@@ -298,7 +310,19 @@ def _styled_heading(events: list[Event], i: int, styles: set[str]) -> Heading | 
     return Heading(text, "styled", 7, line=ev) if text else None
 
 
-def _assemble(events: list[Event]) -> ParsedPage:
+def _top_heading(events: list[Event]) -> int | None:
+    """On a page with no h1: 0 when the content opens with a short line set bold or large that
+    holds a code ("<center><b>CPT® 47562</b></center>"): it is the main heading. Only the very
+    first line: further down, a bold code line sits under a banner the lead already holds."""
+    ev = events[0] if events else None
+    if not isinstance(ev, Line) or ev.kind != "text" or ev.row or len(ev.text.split()) > 6:
+        return None
+    prominent = ev.style is not None or ev.label == ev.text
+    return 0 if prominent and code_tokens(ev.text) and heading_key(clean_heading(ev.text)) is None else None
+
+
+def _assemble(events: list[Event]) -> tuple[ParsedPage, bool]:
+    """The page's sections, lead and descriptor; and whether a line served as its main heading."""
     styles = _heading_styles(events)
     expanded: list[Event] = [
         (_styled_heading(events, i, styles) or _line_heading(ev) if isinstance(ev, Line) else None) or ev
@@ -307,10 +331,19 @@ def _assemble(events: list[Event]) -> ParsedPage:
     weak_styles = {e.style for e in expanded if isinstance(e, Heading) and e.style not in _STRUCTURAL
                    and heading_key(e.text)}
     has_h1 = any(isinstance(e, Heading) and e.style == "h1" for e in expanded)
+    top = None if has_h1 else _top_heading(events)
     b = _Builder()
     previous_was_descriptor = False
     for i, ev in enumerate(expanded):
         after_descriptor, previous_was_descriptor = previous_was_descriptor, False
+        if top is not None and i in (top, top + 1) and b.section is None:
+            line = events[i]
+            if i == top:
+                b.describe(clean_heading(line.text))
+                continue
+            if isinstance(line, Line) and heading_key(clean_heading(line.text)) is None:
+                b.text(line.text)  # the descriptor printed under the main heading
+                continue
         if isinstance(ev, Line):
             b.text(ev.text, ev.kind, ev.depth, ev.links)
             continue
@@ -318,7 +351,7 @@ def _assemble(events: list[Event]) -> ParsedPage:
         if ev.style == "h1" or (not has_h1 and b.page.descriptor is None and b.section is None
                                 and ev.style == "h" and key is None):
             if b.page.descriptor is None:
-                b.page.descriptor = ev.text
+                b.describe(ev.text)
                 previous_was_descriptor = True
                 if not heading_key(ev.text, fuzzy=False):
                     continue
@@ -344,4 +377,4 @@ def _assemble(events: list[Event]) -> ParsedPage:
             b.text(ev.line.text, links=ev.line.links)
     if b.page.descriptor is None:
         b.page.descriptor = pick_descriptor(b.page.lead)
-    return b.page
+    return b.page, top is not None

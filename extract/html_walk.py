@@ -9,11 +9,13 @@ stays one item, and nested lists follow their parent item with depth + 1.
 
 from __future__ import annotations
 
+import copy
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from extract.html_tree import (
-    DROPPED, STRING_CONTAINERS, Element, bs_string, context, is_tag, text_of, tokens,
+    DROPPED, STRING_CONTAINERS, Element, bs_string, context, drop, is_tag, text_of, tokens,
 )
 from extract.selectors import (
     ACCORDION_HEADER_ATTR_TAGS, ACCORDION_HEADER_ATTRS, ACCORDION_HEADER_CLASS,
@@ -32,6 +34,10 @@ _SKIP_TAGS = DROP_TAGS | {DROPPED}
 _TEXT_CONTEXT_TAGS = (*STRING_CONTAINERS, "pre", "textarea")
 _LAYOUT_BLOCKS = frozenset({"p", "ul", "ol", "dl", "table", "h1", "h2", "h3", "h4", "h5", "h6"})
 _BLOCKY = frozenset({"p", "div", "ul", "ol", "table", "dl", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6"})
+# Status marks set inside a main heading ("Billable", "New"): not part of the descriptor.
+BADGE_CLASS = re.compile(r"^(?:badge|label|tag|pill|status|chip)(?:$|[-_])")
+_TRAILING_MARK_TAGS = frozenset({"small", "sup"})
+_LARGE_FONT = re.compile(r"^(?:\+\d|[4-7])$")
 
 
 @dataclass
@@ -78,7 +84,10 @@ def style_of(tag: Element) -> str | None:
     cls = tag.get("class")
     if cls:
         return f"{tag.tag}.{cls}"
-    return tag.tag if tag.tag in BOLD_TAGS else None
+    if tag.tag in BOLD_TAGS or tag.tag == "big":
+        return tag.tag
+    size = tag.get("size") if tag.tag == "font" else None  # print pages set headings in large fonts
+    return f"font.{size}" if size and _LARGE_FONT.match(size.strip()) else None
 
 
 def _line_style(segments: list[tuple[str, bool, str | None]]) -> str | None:
@@ -116,6 +125,28 @@ def _is_label_list(tag: Element) -> bool:
     items = list(tag.iterchildren("li"))
     labels = [_item_label(li) for li in items]
     return bool(items) and all(labels) and any(heading_key(lb, fuzzy=False) for lb in labels)
+
+
+def _is_badge(el: Element, parent: Element) -> bool:
+    """A status badge (class badge/label/tag/pill/status), or a `<small>`/`<sup>` holding a
+    word that ends the heading after its text (a `CPT<sup>®</sup>` mark stays)."""
+    if is_tag(el) and any(BADGE_CLASS.match(t) for t in tokens(el)):
+        return True
+    if el.tag not in _TRAILING_MARK_TAGS or el.getparent() is not parent:
+        return False
+    later = el.itersiblings()
+    rest = (el.tail or "") + "".join(text_of(s) + (s.tail or "") for s in later if is_tag(s))
+    return not rest.strip() and any(c.isalpha() for c in text_of(el)) and text_of(parent).strip() != text_of(el).strip()
+
+
+def _without_badges(h1: Element) -> Element:
+    """The main heading less its badges: a copy with them dropped, or `h1` itself if it has none."""
+    if not any(_is_badge(el, h1) for el in h1.iterdescendants()):
+        return h1
+    h1 = copy.deepcopy(h1)
+    for el in [el for el in h1.iterdescendants() if _is_badge(el, h1)]:
+        drop(el)
+    return h1
 
 
 def first_named(tag: Element, names: frozenset[str] | set[str]) -> Element | None:
@@ -281,7 +312,7 @@ class Walker:
         first_block = first_named(tag, _BLOCKY) if style in ("h", "h1") else None
         if first_block is not None:  # an unclosed <h2> swallowed what follows it
             return self._split_heading(tag, style, level)
-        text = clean_heading(text_of(tag, " "))
+        text = clean_heading(text_of(_without_badges(tag) if style == "h1" else tag, " "))
         if style == "button":
             if not heading_key(text):
                 return False
