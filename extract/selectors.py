@@ -112,8 +112,13 @@ LIST_MARKER = re.compile(
     r"|\(\d{1,3}\)\s+|\d{1,3}[.)]\s+"
     r"|\([a-zA-Z]\)\s+|[a-z][.)]\s+|[A-Z]\)\s+"
     r"|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\)\s+|(?:i|ii|iii|iv|v|vi|vii|viii|ix|x)[.)]\s+"
+    r"|o\s+(?=\S)"  # Word exports print bullets as a lone "o "
     r")"  # case matters: "a." is a marker, "A." opens names ("A. Smith")
 )
+# A numbering that can open a section heading as well as a step ("1. Summary", "10) Recovery").
+NUMBERED_MARKER = re.compile(r"^\s*\d{1,2}[.)]\s+")
+# A line that only underlines the line above (or rules off a block): "=====", "-----", "~~~", "___".
+UNDERLINE_LINE = re.compile(r"^\s*(?:={3,}|-{3,}|~{3,}|_{3,})\s*$")
 
 # --- code-system labels: short texts that say which code set the page is about -------------
 CODE_SYSTEM_WORDS = re.compile(
@@ -144,5 +149,12 @@ CHROME_LINES = re.compile(
     r"^(?:search(?: all)?(?: medical)?(?: codes?)?|home|menu|skip to (?:main )?content|log ?in|sign ?in"
     r"|sign ?up|subscribe|share|print|back to top|advertisement|cookie.*|accept(?: all)?(?: cookies)?"
     r"|privacy policy|terms of (?:use|service))$",
+    re.I,
+)
+# Site furniture that can stand in a page's lead but never names the code: the site's name
+# ("MedCodes Reference"), a search box, a breadcrumb trail ("Home > CPT > 99214").
+SITE_FURNITURE_LINES = re.compile(
+    r"^(?:(?:[\w&.'’-]+\s+){0,3}(?:reference|lookup|look-up|database|directory)|search\b.*"
+    r"|home\s*(?:>|›|»|/|\|).*)$",
     re.I,
 )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from extract.document import Block, CodeHint, ParsedPage, Section
 from extract.selectors import (
     CHROME_LINES, CODE_SYSTEM_WORDS, LABEL_HINT_MAX_WORDS, LABEL_MAX_WORDS, LIST_MARKER,
+    NUMBERED_MARKER, SITE_FURNITURE_LINES, UNDERLINE_LINE,
 )
 from transform.headings import heading_key
 from transform.text import normalize_inline
@@ -25,6 +26,10 @@ _TERMINAL = (".", ",", ";", "!")
 _SENTENCE_END = (".", "!", "?", ":", ";")
 _CODE_TOKEN = re.compile(r"\b(?=[\w.]*\d)[A-Za-z0-9][\w.]{2,}\b")
 _LABEL_VALUE = re.compile(r"^([^:]{2,60}):\s+(\S.*)$")
+_BARE_CODE = re.compile(r"^[A-Z0-9][\w.-]{2,9}$")
+# A label alone on its line that opens no section of its own: it introduces the list below it.
+_LEAD_IN = re.compile(r"\b(?:include|includes|including|are|is|was|were|will|may|can|should|must|such as"
+                      r"|following|these|this|below|as follows)$", re.I)
 # Markdown written as plain text: "## Heading" marks and **strong** / __strong__ / *em* around words.
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=[^\s*])([^*]+?)(?<=\S)\*(?![\w*])")
@@ -89,7 +94,16 @@ def _add(state: _State, block: Block, indent: int) -> None:
     state.last, state.last_indent = block, indent
 
 
-def _heading_kind(line: str, state: _State, has_next: bool, blank_after: bool = False) -> str | None:
+def _is_known_label(line: str) -> bool:
+    """A line that is only a known section label ("Summary", "Risks:"), or one with its value."""
+    label_value = _LABEL_VALUE.match(line)
+    label = heading_label(label_value.group(1) if label_value else line)
+    return (bool(label) and len(label.split()) <= LABEL_MAX_WORDS and not label.endswith(_TERMINAL)
+            and heading_key(label, fuzzy=False) is not None)
+
+
+def _heading_kind(line: str, state: _State, has_next: bool, blank_after: bool = False,
+                  underlined: bool = False) -> str | None:
     """`known`, `unknown` or None (not a heading) for a stripped, unmarked line."""
     label = heading_label(line)
     if not label or len(label.split()) > LABEL_MAX_WORDS or label.endswith(_TERMINAL):
@@ -98,12 +112,18 @@ def _heading_kind(line: str, state: _State, has_next: bool, blank_after: bool = 
         return "known"
     if looks_like_system_label(label):
         return None
+    if underlined and state.section is not None:
+        return "known" if heading_key(label) else "unknown"
     if state.blank_before and blank_after and has_next and label[:1].isupper() and heading_key(label):
         return "known"  # a sentence-case label alone on its line: "Where it is provided", "Also called"
     if state.section is None:
         return None  # lead stays lead until a heading we recognise
     if line.endswith(":"):
-        return "unknown" if has_next and not state.section_known else None
+        # Inside a known section only a label set off from its content by a blank line
+        # ("Code also:") opens its own; one right under the heading is a sub-label ("Common:").
+        opens = not state.section_known or (
+            state.blank_before and bool(state.section.blocks) and not _LEAD_IN.search(label))
+        return "unknown" if has_next and opens else None
     if is_title_case(label) and state.blank_before and has_next:
         return "known" if heading_key(label) else "unknown"
     return None
@@ -128,7 +148,7 @@ def _item(state: _State, text: str, indent: int) -> None:
     _add(state, Block(text, "item", len(state.item_indents) - 1), indent)
 
 
-def _line(state: _State, raw: str, has_next: bool, blank_after: bool = False) -> None:
+def _line(state: _State, raw: str, has_next: bool, blank_after: bool = False, underlined: bool = False) -> None:
     line = strip_markdown(normalize_inline(raw))
     indent = len(raw.expandtabs(4)) - len(raw.expandtabs(4).lstrip())
     if state.section is not None and CHROME_LINES.match(line):
@@ -136,6 +156,8 @@ def _line(state: _State, raw: str, has_next: bool, blank_after: bool = False) ->
     if looks_like_system_label(line):
         state.page.hints.append(CodeHint("label", line))
     item = strip_marker(line)
+    if item is not None and NUMBERED_MARKER.match(line) and _is_known_label(item):
+        line, item = item, None  # a numbered section heading ("2. Purpose"), not a step
     if item is not None:
         _item(state, item, indent)
         return
@@ -144,7 +166,7 @@ def _line(state: _State, raw: str, has_next: bool, blank_after: bool = False) ->
         _open(state, label_value.group(1), True)
         _add(state, Block(label_value.group(2)), indent)
         return
-    kind = _heading_kind(line, state, has_next, blank_after)
+    kind = _heading_kind(line, state, has_next, blank_after, underlined)
     if kind is not None:
         _open(state, line, kind == "known")
         return
@@ -162,14 +184,24 @@ def _names_a_code(line: str) -> bool:
     return looks_like_system_label(line) and _CODE_TOKEN.search(CODE_SYSTEM_WORDS.sub(" ", line)) is not None
 
 
+def _may_describe(line: str) -> bool:
+    """Whether a lead line can be the descriptor: not furniture, a system label or a bare code."""
+    return not (CHROME_LINES.match(line) or SITE_FURNITURE_LINES.match(line)
+                or looks_like_system_label(line) or _BARE_CODE.match(line))
+
+
 def pick_descriptor(lead: list[str]) -> str | None:
-    """The line printed right under the code's label ("ICD-10-PCS 0SR90J9" / its descriptor),
-    else the first lead line that is neither site furniture nor a code-system label."""
-    for line, nxt in zip(lead, lead[1:]):
-        if _names_a_code(line) and not looks_like_system_label(nxt) and not CHROME_LINES.match(nxt):
-            return nxt
+    """The line printed next to the code's label (just after "ICD-10-PCS 0SR90J9", or just
+    before "Code: 99214 (CPT®)"), else next to a bare system label ("CPT4 code"), else the
+    first lead line that is neither site furniture nor a code-system label."""
+    for is_label in (_names_a_code, looks_like_system_label):
+        for i, line in enumerate(lead):
+            if is_label(line):
+                for near in lead[i + 1:i + 2] + lead[max(i - 1, 0):i]:
+                    if _may_describe(near):
+                        return near
     for line in lead:
-        if not CHROME_LINES.match(line) and not looks_like_system_label(line):
+        if _may_describe(line):
             return line
     return lead[0] if lead else None
 
@@ -178,14 +210,17 @@ def parse_text(text: str) -> ParsedPage:
     """Parse a plain-text page; never raises on odd input (empty text → empty page)."""
     state = _State()
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    remaining = sum(1 for line in lines if line.strip())
+    content = [bool(normalize_inline(line)) and not UNDERLINE_LINE.match(line) for line in lines]
+    remaining = sum(content)
     for index, raw in enumerate(lines):
-        if not normalize_inline(raw):
-            state.blank_before = True
+        if not content[index]:
+            state.blank_before = True  # an underline or rule separates like a blank line
             continue
         remaining -= 1
-        blank_after = index + 1 >= len(lines) or not lines[index + 1].strip()
-        _line(state, raw, has_next=remaining > 0, blank_after=blank_after)
+        nxt = lines[index + 1] if index + 1 < len(lines) else ""
+        underlined = UNDERLINE_LINE.match(nxt) is not None
+        _line(state, raw, has_next=remaining > 0, blank_after=not nxt.strip() or underlined,
+              underlined=underlined)
         state.blank_before = False
     page = state.page
     page.descriptor = pick_descriptor(page.lead)
