@@ -107,6 +107,9 @@ def detect_code(parsed: ParsedPage, raw_url: str) -> CodeMatch | Reason:
     systems = sorted((e for e in readings if e.options), key=lambda e: (_rank(e), not e.paired))
     if not codes:
         return Reason.CODE_NOT_FOUND
+    printed = any(e.explicit and _rank(e) < RANKS["url"] for e in codes)
+    if printed:  # the address never invents a code the page itself prints as a code
+        codes = [e for e in codes if _rank(e) < RANKS["url"]]
     for system_ev in systems:
         for code_ev in codes:
             system = _system_for(system_ev, code_ev.code)
@@ -117,3 +120,20 @@ def detect_code(parsed: ParsedPage, raw_url: str) -> CodeMatch | Reason:
     if single is None:
         return Reason.CODE_SYSTEM_NOT_FOUND
     return _match(_system_for(single, codes[0].code), single, codes[0], systems)
+
+
+def main_headings(parsed: ParsedPage) -> list[str]:
+    """The texts of the page's main heading: the descriptor and any h1."""
+    return [t for t in (parsed.descriptor, *(h.text for h in parsed.hints if h.where == "h1")) if t]
+
+
+def heading_codes(parsed: ParsedPage) -> list[tuple[str, str]]:
+    """The distinct (system, code) pairs the main heading prints as codes, in page order: a
+    heading naming two ("CPT 27447 / HCPCS C1776") is about no single code."""
+    found: dict[tuple[str, str], None] = {}
+    for text in main_headings(parsed):
+        for ev in from_text("h1", text):
+            if ev.system and ev.code and ev.explicit:
+                system = resolve_family(ev.ambiguous, ev.system, ev.code)
+                found.setdefault((system, canonical_code(system, ev.code)), None)
+    return list(found)

@@ -60,6 +60,13 @@ _LABEL_THEN_CODE = re.compile(
     rf"(?P<code>{TOKEN})(?![A-Za-z0-9])",
     re.I,
 )
+# "Code: Z96.652 (ICD-10-CM)", "Code 99214 (CPT®)", "Z96.651 (ICD-10-CM)": the code, then its
+# system in brackets right after it (without the word "code" the value must fit the system).
+_CODE_THEN_LABEL = re.compile(
+    rf"(?P<kw>(?<![A-Za-z0-9])codes?\s*[:#]?\s*)?(?<![A-Za-z0-9.\-])(?P<code>{TOKEN})\s*[(\[]\s*"
+    rf"(?P<label>{LABEL_RE.pattern})[®™©*]?\s*(?:codes?\s*)?[)\]]",
+    re.I,
+)
 _LEADING = re.compile(rf"^[\s(\[]*(?P<code>{TOKEN})(?=$|[\s:|,;)\]–—]|-\s|\.(?:\s|$))")
 _TRAILING = re.compile(rf"(?:^|[\s(\[|:–—-])(?P<code>{TOKEN})[)\]]?\s*$")
 _CRUMB_SPLIT = re.compile(r"\s*(?:>|›|»|/|\||→|::|»)\s*")
@@ -75,9 +82,11 @@ def from_text(where: str, text: str) -> list[Evidence]:
     """Readings from a free text (heading, title, label, lead): labelled codes, a leading or
     trailing code, and the system when the text names exactly one."""
     out: list[Evidence] = []
-    for m in _LABEL_THEN_CODE.finditer(text):
+    for m in sorted([*_LABEL_THEN_CODE.finditer(text), *_CODE_THEN_LABEL.finditer(text)], key=lambda m: m.start()):
         system, family = label_system(m.group("label"))
         code = m.group("code")
+        if m.re is _CODE_THEN_LABEL and not m.group("kw") and not fits(system, code):
+            continue  # "Type 2 (ICD-10-CM)": a bracketed label after a number that is no code
         out.append(Evidence(where, system, code, fits(system, code), family, explicit=True))
     named = _named(where, [label_system(m.group(0)) for m in LABEL_RE.finditer(text)])
     if not out:
@@ -218,17 +227,30 @@ def url_system(text: str) -> tuple[str | None, str | None]:
     return _token_system(found[-1]) if found else (None, None)
 
 
+_ICD_CATEGORY = re.compile(r"^[A-Za-z]\d[0-9A-Za-z]$")
+_ICD_SUBCODE = re.compile(r"^(?=\D*\d)[0-9A-Za-z]{1,4}$")
+
+
+def _slug_dot(system: str | None, token: str, following: list[str]) -> str:
+    """A slug writes the ICD-10-CM dot as a hyphen ("z96-651" → "z96.651"); other systems,
+    or a category followed by no subcode, keep the token as is."""
+    if system not in (None, cs.ICD10CM) or not _ICD_CATEGORY.match(token) or not following:
+        return token
+    dotted = f"{token}.{following[0]}"
+    return dotted if _ICD_SUBCODE.match(following[0]) and fits(cs.ICD10CM, dotted) else token
+
+
 def _segment_codes(segment: str, system: str | None) -> tuple[str | None, str | None]:
     """(strict code, loose code) of one path segment or file name."""
     tokens = [t for t in _SEGMENT_SPLIT.split(_PAGE_EXT.sub("", segment)) if t]
     loose = None
     after_system = False
-    for token in tokens:
+    for i, token in enumerate(tokens):
         glued = _GLUED.match(token)
         if glued:
             token, after_system = glued.group(2), True
         if _TOKEN_RE.fullmatch(token) and fits(system, token):
-            return token, None
+            return _slug_dot(system, token, tokens[i + 1 : i + 2]), None
         if after_system and loose is None and _DIGIT.search(token) and 2 < len(token) < 13:
             loose = token
         after_system = _token_system(token)[0] is not None

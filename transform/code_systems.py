@@ -144,3 +144,16 @@ LICENSE_NOTICES: dict[str, str] = {
         "to the UMLS Metathesaurus License Agreement."
     ),
 }
+
+# Status badges a site prints after the descriptor in its heading ("… hypertension Billable");
+# they are no part of the title.
+STATUS_BADGES: tuple[str, ...] = ("Non-billable", "Non-Billable", "Billable", "Valid", "Invalid", "New",
+                                  "Revised", "Deleted")
+
+# Main headings of soft-404 pages (matched whole, case-insensitively, edge punctuation ignored):
+# such a page says its code was not found, whatever code its address carries.
+NOT_FOUND_HEADINGS: tuple[str, ...] = (
+    r"(?:sorry,?\s*)?(?:the\s+)?(?:code|page|procedure|result)\s+(?:was\s+|is\s+)?not\s+found",
+    r"(?:error\s*)?404(?:\s*[-–—:|]?\s*(?:error|not\s+found|(?:page|code)\s+not\s+found))?",
+    r"no\s+(?:results?|matches|codes?)(?:\s+found)?(?:\s+for\b.*)?",
+)

@@ -19,7 +19,8 @@ from extract.rawpage import RawPage
 from extract.selectors import CHROME_LINES
 from schemas.reasons import QuarantineEntry, Reason, Stage
 from schemas.tables import columns
-from transform.code_detect import CodeMatch, detect_code
+from transform import code_systems as cs
+from transform.code_detect import CodeMatch, detect_code, heading_codes, main_headings
 from transform.code_evidence import TOKEN, leading_code
 from transform.codes import LABEL_RE, canonical_code, license_for
 from transform.durations import parse_duration
@@ -36,7 +37,14 @@ LIST_KEYS = ("indications", "preparation", "procedure_steps", "personnel", "bene
              "alternatives")
 
 _LABEL_PART = rf"(?:{LABEL_RE.pattern})[®™©*]?\s*(?:(?:diagnosis|procedure)\s+)?(?:codes?\s*)?[:#]?\s*"
-_TITLE_HEAD = re.compile(rf"^\W*(?:{_LABEL_PART})?(?P<code>{TOKEN})(?![A-Za-z0-9])\s*(?:[-–—:|]\s*)?", re.I)
+# A leading code with its label before or after it ("CPT 99213:", "J3301 HCPCS").
+_TITLE_HEAD = re.compile(
+    rf"^\W*(?:{_LABEL_PART})?(?P<code>{TOKEN})(?![A-Za-z0-9])\s*(?:[-–—:|]\s*)?"
+    rf"(?:(?:{LABEL_RE.pattern})[®™©*]?(?:\s+codes?)?(?:\s*[-–—:|])?\s+)?", re.I)
+_BADGE_TAIL = re.compile(r"(?:\s+(?:" + "|".join(map(re.escape, cs.STATUS_BADGES)) + r"))+\s*$")
+# A site name after the title in `<title>` / og:title ("… | MedCodes", "… - Code Lookup").
+_SITE_SUFFIX = re.compile(r"\s+(?:\|\s+[^|]{1,60}|[-–—]\s+(?:[A-Z0-9][\w.&']*\s*){1,3})$")
+_NOT_FOUND = [re.compile(p, re.I) for p in cs.NOT_FOUND_HEADINGS]
 _TITLE_TAIL = re.compile(rf"\s*[-–—:|(\[]\s*(?:{_LABEL_PART})?(?P<code>{TOKEN})[)\]]?\s*$", re.I)
 _LABEL_HEAD = re.compile(rf"^\s*(?:{LABEL_RE.pattern})[®™©*]?\s*(?:codes?)?(?:\s*[:–—|]|\s+-)\s+", re.I)
 _NAME_LABEL = re.compile(
@@ -80,13 +88,43 @@ def _substantive(text: str) -> bool:
     return letters >= _MIN_TITLE_LETTERS and not CHROME_LINES.match(text)
 
 
+def _titled_hint(text: str, match: CodeMatch) -> str | None:
+    """The descriptor after the page's code in a `<title>` / og:title ("CPT 93306: Echo… |
+    Site" → "Echo…"); None unless the text starts with that code."""
+    text = _SITE_SUFFIX.sub("", normalize_inline(text))
+    head = _TITLE_HEAD.match(text)
+    if not head or canonical_code(match.system, head.group("code")) != match.code:
+        return None
+    title = _strip_code(text, match)
+    return title if _substantive(title) else None
+
+
 def find_title(parsed: ParsedPage, match: CodeMatch) -> str | None:
-    """The long descriptor as printed, or the first substantive lead line when it is only a code."""
-    for candidate in ([parsed.descriptor] if parsed.descriptor else []) + parsed.lead:
+    """The long descriptor as printed (minus a trailing status badge), else the first
+    substantive lead line when it is only a code, else the descriptor a `<title>` or
+    og:title prints after the code."""
+    candidates = [(True, parsed.descriptor)] if parsed.descriptor else []
+    for is_heading, candidate in candidates + [(False, line) for line in parsed.lead]:
         title = _strip_code(normalize_inline(candidate), match)
+        if is_heading:
+            title = _BADGE_TAIL.sub("", title)
         if _substantive(title):
             return title
+    for hint in parsed.hints:
+        if hint.text and (hint.where == "title" or hint.where.startswith("meta:") and hint.where.endswith("title")):
+            title = _titled_hint(hint.text, match)
+            if title:
+                return title
     return None
+
+
+def says_not_found(parsed: ParsedPage) -> bool:
+    """A soft-404: the main heading says the code (or page) was not found."""
+    for text in main_headings(parsed):
+        heading = normalize_inline(text).strip(" .!:-–—")
+        if any(p.fullmatch(heading) for p in _NOT_FOUND):
+            return True
+    return False
 
 
 Blocks = list[tuple[str, str]]
@@ -180,6 +218,12 @@ def build_record(parsed: ParsedPage, raw: RawPage) -> PageRecord | QuarantineEnt
     if len(listed) >= INDEX_PAGE_MIN_CODES:
         return _quarantine(raw, Reason.CODE_NOT_FOUND,
                            f"the page lists {len(listed)} codes and describes none (an index page)")
+    if says_not_found(parsed):
+        return _quarantine(raw, Reason.CODE_NOT_FOUND, "the page says the code was not found")
+    named = heading_codes(parsed)
+    if len({s for s, _ in named}) > 1 and len({c for _, c in named}) > 1:
+        listed_pairs = ", ".join(f"{s} {c}" for s, c in named)
+        return _quarantine(raw, Reason.CODE_NOT_FOUND, f"the page names two codes ({listed_pairs})")
     match = detect_code(parsed, raw.url)
     if isinstance(match, Reason):
         return _quarantine(raw, match, _DETAILS.get(match, match.value))
@@ -189,7 +233,7 @@ def build_record(parsed: ParsedPage, raw: RawPage) -> PageRecord | QuarantineEnt
     cut = [(s, heading_key(s.heading), _blocks(s)) for s in parsed.sections]
     by_key: dict[str, list[tuple[Section, Blocks]]] = {}
     for section, key, blocks in cut:
-        if key:
+        if key and section.context is None:  # a section under another code's heading is not this code's
             by_key.setdefault(key, []).append((section, blocks))
     values = _content(by_key)
     values.update(
