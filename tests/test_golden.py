@@ -69,9 +69,13 @@ def test_expected_records_are_canonical(expected):
 
 
 def _page_text(path: Path) -> str:
+    """The page's visible text, plus its <title> and meta contents (a title may stand only there)."""
     raw = path.read_bytes()
-    text = raw.decode("utf-8") if path.suffix == ".txt" else BeautifulSoup(raw, "lxml").get_text(" ")
-    return normalize_inline(text)
+    if path.suffix == ".txt":
+        return normalize_inline(raw.decode("utf-8"))
+    soup = BeautifulSoup(raw, "lxml")
+    metas = [m.get("content", "") for m in soup.find_all("meta")]
+    return normalize_inline(" ".join([soup.get_text(" "), *metas]))
 
 
 def test_expected_text_is_printed_on_the_page(expected):
