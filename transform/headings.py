@@ -68,7 +68,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "how the procedure is performed", "how it is done", "how is it done",
         "how the procedure is done", "procedure details", "technique", "procedure technique",
         "step by step", "what to expect during the procedure",
-        "procedural steps", "method", "process", "how it works",
+        "procedural steps", "method", "process", "how it works", "fitting",
     ),
     "duration": (
         "duration", "how long it takes", "how long does it take", "how long will it take",
@@ -84,6 +84,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "care setting", "place of service", "site of service", "where the procedure is done",
         "where the procedure is performed", "facility", "facility type", "setting of care",
         "treatment setting", "clinical setting", "procedure setting", "where",
+        "supplier", "suppliers", "where to get it",
     ),
     "personnel": (
         "personnel", "who performs it", "who performs the procedure",
@@ -109,7 +110,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "recovery", "aftercare", "after care", "after the procedure", "after your procedure",
         "after procedure", "recovery and aftercare", "post procedure", "post procedure care",
         "post procedure instructions", "postoperative care", "post operative care",
-        "recovery time", "recovery process", "recovering", "follow up", "follow up care",
+        "recovery time", "healing time", "recovery process", "recovering", "follow up", "follow up care",
         "home care", "what happens after", "what happens after the procedure",
         "care after the procedure", "recovery and follow up", "after surgery",
     ),
@@ -144,9 +145,10 @@ FUZZY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     for pattern, key in (
         (r"\b(similar|related) (codes?|procedures?|services?)\b|\bsee also\b", "similar_codes"),
         (r"\brisks?\b|\bcomplications?\b|\bside effects?\b|\badverse\b|\bdrawbacks?\b|\breactions?\b|\bdangers?\b|\bwarnings?\b", "risks"),
-        (r"^how long\b|\bduration\b|\btime (required|needed|frame)\b|\blength of\b|\b(infusion|procedure|visit|session|treatment|appointment|exam|test|surgery|operating|total) (time|length)\b|\btime it takes\b", "duration"),
-        (r"^where\b|\bsetting\b|\blocation\b|\bplace of service\b|^suppliers?\b|^dispensed (by|at|from)\b", "setting"),
-        (r"^who (performs|does|will|provides|gives|administers|is involved)\b|\bteam\b|\bpersonnel\b|\bstaff\b|\bproviders?\b|\bclinicians?\b", "personnel"),
+        (r"^how long\b|\bduration\b|\btime (required|needed|frame)\b|\blength of\b|\b(infusion|procedure|visit|session|treatment|appointment|exam|test|surgery|operating|total) (time|length)\b|\btime it takes\b"
+         r"|^(?!recovery |healing |down |wait |waiting )\w+ time$|^time (per|for|of each) ", "duration"),
+        (r"^where\b|\bsetting\b|\blocation\b|\bplace of service\b|^suppliers?$|^dispensed (by|at|from)\b", "setting"),
+        (r"^who (performs|does|will|provides|gives|administers|is involved|fits|places|inserts|applies|reads|interprets)\b|\bteam\b|\bpersonnel\b|\bstaff\b|\bproviders?\b|\bclinicians?\b", "personnel"),
         (r"\balternatives?\b|\bother (treatment )?options\b", "alternatives"),
         (r"\bbenefits?\b|\badvantages?\b", "benefits"),
         (r"\bindications?\b|\bcandidates?\b|^who needs\b|^who (is it|it is|this is|is this) for\b|^who qualifies\b|\beligib|^when (is it|it is|to) |\breasons? for (the |this |a )?(visit|exam|examination|test|use|service|referral|admission)\b|\bused (for|to treat)\b", "indications"),
@@ -169,6 +171,9 @@ NOT_SECTIONS: frozenset[str] = frozenset({
     "signs and symptoms", "diagnosis", "prevention", "prognosis", "warning signs",
     "treatment", "treatments", "treatment options",
 })
+# "Supplier notes", "Coding notes": remarks about a topic, not the section the topic names;
+# only an exact alias may claim a "… notes" heading.
+_NOTES = re.compile(r"\bnotes?$")
 
 _PUNCT = re.compile(r"[^\w\s]")
 _LEAD_NUMBERING = re.compile(r"^\s*(?:(?:section|step|part)\s+)?(?:\d{1,2}|[ivxlc]{1,5}|[a-h])[.)\]:-]\s+", re.I)
@@ -199,7 +204,8 @@ def heading_key(heading: str, *, fuzzy: bool = True) -> str | None:
     key = _LOOKUP.get(norm)
     if key is not None or not fuzzy:
         return key
-    if norm in NOT_SECTIONS or len(norm.split()) > FUZZY_MAX_WORDS or heading.rstrip().endswith((".", "!")):
+    if (norm in NOT_SECTIONS or _NOTES.search(norm) or len(norm.split()) > FUZZY_MAX_WORDS
+            or heading.rstrip().endswith((".", "!"))):
         return None
     for pattern, rule_key in FUZZY_RULES:
         if pattern.search(norm):

@@ -35,6 +35,22 @@ _LEAD_WORDS = re.compile(
     r"^(?:(?:either|or|and|in|at|an?|the|some|most|many|usually|typically|often|sometimes|occasionally"
     r"|generally|mostly|mainly|primarily|also|commonly|rarely|frequently)\s+)+", re.I)
 _BASIS = re.compile(r"^(?:on\s+)?(?:an?\s+)?(outpatient|inpatient)\s+basis$", re.I)
+# "and" joins two places only when its left side is already a complete place, i.e. ends in
+# a place noun ("hospital and clinic"); otherwise it is inside one named place ("labor and
+# delivery unit", "urgent care and walk-in clinic"). Such an "and" is masked before splitting.
+_PLACE_NOUN = (r"(?:clinics?|cent(?:er|re)s?|hospitals?|offices?|units?|rooms?|homes?|suites?"
+               r"|facilit(?:y|ies)|departments?|wards?|labs?|laborator(?:y|ies)|pharmac(?:y|ies)"
+               r"|settings?|practices?|bedside|icu|er|ed|pacu)")
+_ENDS_IN_PLACE = re.compile(rf"\b{_PLACE_NOUN}\W*$", re.I)
+_AND = re.compile(r"\s+and\s+", re.I)
+_MASK = "\ue000"  # private-use character: never in page text, not whitespace, so no splitter cuts it
+
+
+def _mask_inner_and(text: str) -> str:
+    return _AND.sub(lambda m: m.group() if _ENDS_IN_PLACE.search(text, 0, m.start())
+                    else m.group().replace(" ", _MASK), text)
+
+
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 _MAX_BARE_WORDS = 6  # a text with no intro verb is taken as a list only when its pieces are this short
 
@@ -55,6 +71,7 @@ def clean_place(text: str) -> str:
 
 
 def _places_in_sentence(sentence: str) -> list[str]:
+    sentence = _mask_inner_and(sentence)
     intro = next((m for m in (p.search(sentence) for p in _INTROS) if m), None)
     if intro is None:
         pieces = [p for piece in split_list(sentence) for p in split_conjunctions(piece)]
@@ -71,7 +88,7 @@ def split_settings(text: str | list[str]) -> list[str]:
         candidates = [p for s in _SENTENCES.split(text) for p in _places_in_sentence(s)]
     out: list[str] = []
     for candidate in candidates:
-        place = clean_place(candidate)
+        place = clean_place(candidate.replace(_MASK, " "))
         if place and place not in out:
             out.append(place)
     return out

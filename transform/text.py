@@ -3,6 +3,7 @@ collapsed whitespace. One function per shape of text (inline vs. multi-line)."""
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -15,8 +16,12 @@ _SPACES = re.compile(r"\s+")
 # calling ftfy, which costs ~20 µs even on clean text.
 _MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00e2\u00c5\u00ce\u00cf\u00d0\u00d1\ufffd]")
 
+# An entity that survived HTML parsing ("&amp;nbsp;" in the source → "&nbsp;" in text) is
+# double-escaped markup, not text a reader would see; checked before calling html.unescape.
+_ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
+
 _FTFY_CONFIG = ftfy.TextFixerConfig(
-    unescape_html=False,  # markup is gone by now; a literal "&lt;" in text stays as printed
+    unescape_html=False,  # leftover entities are decoded by normalize_inline, only when present
     fix_line_breaks=False,
     uncurl_quotes=False,  # curly quotes are text, not damage
     normalization="NFC",
@@ -32,8 +37,11 @@ def repair(text: str) -> str:
 
 
 def normalize_inline(text: str) -> str:
-    """One line of text: NFC, mojibake repaired, invisible characters dropped, whitespace collapsed."""
+    """One line of text: NFC, mojibake repaired, leftover entities decoded, invisible characters
+    dropped, whitespace collapsed (so a decoded "&nbsp;" becomes one plain space)."""
     text = repair(text)
+    if _ENTITY.search(text):
+        text = html.unescape(text)
     text = _INVISIBLE.sub("", text)
     text = unicodedata.normalize("NFC", text)
     return _SPACES.sub(" ", text).strip()

@@ -108,3 +108,14 @@ def test_alias_table_is_consistent() -> None:
 ])
 def test_reader_wordings_held_out_review(heading, key):
     assert heading_key(heading) == key
+
+
+@pytest.mark.parametrize("heading, key", [
+    ("Fitting time", "duration"), ("Time per test", "duration"), ("Setup time", "duration"),
+    ("Recovery time", "recovery"), ("Healing time", "recovery"), ("Wait time", None),
+    ("Who fits it", "personnel"), ("Who fits the device", "personnel"), ("Fitting", "procedure_steps"),
+    ("Supplier notes", None), ("Coding notes", None), ("Clinical Notes", None),
+    ("Supplier", "setting"), ("Suppliers", "setting"), ("Where to get it", "setting"),
+])
+def test_reader_wordings_round3(heading, key):
+    assert heading_key(heading) == key

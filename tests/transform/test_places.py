@@ -49,3 +49,17 @@ def test_split_settings_from_items_keeps_each_item_whole():
 ])
 def test_frequency_words_and_use_at(text, places):
     assert split_settings(text) == places
+
+
+@pytest.mark.parametrize("text, places", [
+    ("Labor and delivery unit, birthing center, or home birth.",
+     ["labor and delivery unit", "birthing center", "home birth"]),
+    ("Physician office, urgent care and walk-in clinic, or hospital outpatient department.",
+     ["physician office", "urgent care and walk-in clinic", "hospital outpatient department"]),
+    ("Performed in a hospital and clinic.", ["hospital", "clinic"]),
+    ("Done in the office and at home.", ["office", "home"]),
+    ("Emergency department (ED) and urgent care", ["emergency department (ED)", "urgent care"]),
+    ("Performed in inpatient and outpatient settings.", ["inpatient and outpatient settings"]),
+])
+def test_and_splits_only_after_a_complete_place(text, places):
+    assert split_settings(text) == places
