@@ -39,6 +39,10 @@ _SECTIONING = ["article", "section", "main"]
 _SUBHEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6", "summary"})
 _LABEL_SEPARATOR = re.compile(r"^[:\-–—]\s*")
 _PROSE_ENDS = (".", "!", ",", ";")
+# A block labelled as the page's long descriptor ("Long descriptor", `<p class="long-description">`).
+_LONG_LABEL = re.compile(r"^(?:long|full|official)\s+(?:descriptor|description|desc\.?)$", re.I)
+_LONG_CLASS = re.compile(r"\.(?:\S+\s)*(?:long|full)[-_]?desc", re.I)
+_RUN_IN_MAX_WORDS = 6
 
 
 def parse_html(html: str, url: str | None = None) -> ParsedPage:
@@ -55,9 +59,9 @@ def parse_html(html: str, url: str | None = None) -> ParsedPage:
     _drop_chrome(region, h1, whole_document)
     walker = Walker(url, h1)
     walker.walk_region(region, as_element=whole_document)
-    page, main_heading = _assemble(walker.events)
+    page, main_heading, long_text = _assemble(walker.events)
     h1_text = page.descriptor
-    page.descriptor = _labelled_descriptor(page.lead) or page.descriptor
+    page.descriptor = _labelled_descriptor(page, long_text) or page.descriptor
     title_hints = [h for h in head if h.where == "title"]
     other_head = [h for h in head if h.where != "title"]
     labels = [*walker.labels, *(t for t in page.lead if looks_like_system_label(t))]
@@ -225,14 +229,21 @@ def _label_of(line: Line) -> tuple[Heading, str] | None:
     return None
 
 
-def _labelled_descriptor(lead: list[str]) -> str | None:
-    """The value of a "CPT descriptor: …" / "Long description: …" line before the first
-    section: the page says outright which text is the descriptor, whatever its h1 says."""
-    for line in lead:
+def _labelled_descriptor(page: ParsedPage, long_text: str | None) -> str | None:
+    """The text the page itself labels as the descriptor, whatever its h1 says: a block set
+    in a long-descriptor class, the value of a "CPT descriptor: …" lead line, the line after a
+    "Long descriptor" label in the lead, or the first paragraph of a "Long descriptor" section.
+    The label itself is never the descriptor."""
+    if long_text:
+        return long_text
+    for i, line in enumerate(page.lead):
         label, sep, value = line.partition(":")
         if sep and value.strip() and DESCRIPTOR_LABEL.match(label.strip()) and not heading_key(label, fuzzy=False):
             return value.strip()
-    return None
+        if _LONG_LABEL.match(clean_heading(line)) and i + 1 < len(page.lead):
+            return page.lead[i + 1]
+    section = next((s for s in page.sections if _LONG_LABEL.match(s.heading)), None)
+    return section.paragraphs[0] if section is not None and section.paragraphs else None
 
 
 def _is_subtitle(events: list[Event], i: int, after_descriptor: bool) -> bool:
@@ -254,14 +265,17 @@ class _Builder:
         self.level = 7
         self.page_codes: set[str] = set()  # codes the main heading names
         self.other_level: int | None = None  # level of an open heading naming another code
+        self.run_in = False  # the open section began "<b>Label:</b> value"
 
     def describe(self, text: str) -> None:
         self.page.descriptor = text
         self.page_codes = code_tokens(text)
 
-    def open(self, heading: str, level: int) -> None:
+    def open(self, heading: str, level: int, run_in: bool = False) -> None:
         """Open a section; one naming another code than the main heading's ("Compare: CPT
-        20611"), and those nested under it, get `context="other_code"`."""
+        20611"), and those nested under it, get `context="other_code"`. `run_in`: opened by
+        "<b>Label:</b> value", so a further bold label ends it rather than sub-labels it."""
+        self.run_in = run_in
         if self.other_level is not None and level <= self.other_level:
             self.other_level = None
         if self.other_level is None and self.page_codes and code_tokens(heading) - self.page_codes:
@@ -321,8 +335,33 @@ def _top_heading(events: list[Event]) -> int | None:
     return 0 if prominent and code_tokens(ev.text) and heading_key(clean_heading(ev.text)) is None else None
 
 
-def _assemble(events: list[Event]) -> tuple[ParsedPage, bool]:
-    """The page's sections, lead and descriptor; and whether a line served as its main heading."""
+def _run_in_label(line: Line) -> tuple[str, str] | None:
+    """(label, value) of a paragraph opening with a short bold label ending in ":"."""
+    if line.kind != "text" or line.row or line.label is None or not line.rest:
+        return None
+    if not (line.label.endswith(":") or line.rest.startswith(":")):
+        return None
+    label, rest = heading_label(line.label), _LABEL_SEPARATOR.sub("", line.rest)
+    return (label, rest) if label and rest and len(label.split()) <= _RUN_IN_MAX_WORDS else None
+
+
+def _drop_repeats(sections: list[Section]) -> list[Section]:
+    """Keep the first copy of a section repeated word for word (heading and text): pages
+    print the same sections twice, once hidden for mobile and once for desktop."""
+    seen: set[tuple] = set()
+    kept: list[Section] = []
+    for sec in sections:
+        sig = (sec.heading, sec.context, tuple((b.text, b.kind, b.depth) for b in sec.blocks))
+        if sec.blocks and sig in seen:
+            continue
+        seen.add(sig)
+        kept.append(sec)
+    return kept
+
+
+def _assemble(events: list[Event]) -> tuple[ParsedPage, bool, str | None]:
+    """The page's sections, lead and descriptor; whether a line served as its main heading;
+    and the text of a block set in a long-descriptor class, if any."""
     styles = _heading_styles(events)
     expanded: list[Event] = [
         (_styled_heading(events, i, styles) or _line_heading(ev) if isinstance(ev, Line) else None) or ev
@@ -332,6 +371,9 @@ def _assemble(events: list[Event]) -> tuple[ParsedPage, bool]:
                    and heading_key(e.text)}
     has_h1 = any(isinstance(e, Heading) and e.style == "h1" for e in expanded)
     top = None if has_h1 else _top_heading(events)
+    run_in = any(isinstance(e, Heading) and e.style == "inline" and e.line is not None and e.line.label
+                 for e in expanded)  # the page starts sections with "<b>Label:</b> text"
+    long_text = None
     b = _Builder()
     previous_was_descriptor = False
     for i, ev in enumerate(expanded):
@@ -345,9 +387,19 @@ def _assemble(events: list[Event]) -> tuple[ParsedPage, bool]:
                 b.text(line.text)  # the descriptor printed under the main heading
                 continue
         if isinstance(ev, Line):
-            b.text(ev.text, ev.kind, ev.depth, ev.links)
+            if long_text is None and ev.style and _LONG_CLASS.search(ev.style):
+                long_text = ev.text
+            labelled = _run_in_label(ev) if run_in and (b.section is None or b.run_in) else None
+            if labelled is not None:
+                b.open(labelled[0], 7, run_in=True)
+                b.text(labelled[1], links=ev.links)
+            else:
+                b.text(ev.text, ev.kind, ev.depth, ev.links)
             continue
         key = heading_key(ev.text)
+        if _LONG_LABEL.match(ev.text) and ev.style == "h" and b.page.descriptor is None:
+            b.open(ev.text, ev.level)  # a "Long descriptor" label is never the descriptor
+            continue
         if ev.style == "h1" or (not has_h1 and b.page.descriptor is None and b.section is None
                                 and ev.style == "h" and key is None):
             if b.page.descriptor is None:
@@ -370,11 +422,12 @@ def _assemble(events: list[Event]) -> tuple[ParsedPage, bool]:
         elif key is not None and key == b.key:
             b.text(ev.line.text if ev.line is not None else ev.text)  # "Steps:" inside the steps
         elif key is not None or (ev.style in weak_styles and b.key is None):
-            b.open(ev.text, 7)
+            b.open(ev.text, 7, run_in=bool(ev.rest))
             if ev.rest and ev.line is not None:
                 b.text(ev.rest, links=ev.line.links)
         elif ev.line is not None:  # a label that is not a heading after all: keep the line
             b.text(ev.line.text, links=ev.line.links)
     if b.page.descriptor is None:
         b.page.descriptor = pick_descriptor(b.page.lead)
-    return b.page, top is not None
+    b.page.sections = _drop_repeats(b.page.sections)
+    return b.page, top is not None, long_text
