@@ -8,6 +8,7 @@ trimmed the same way whichever stage sees it first. Splitting honours parenthese
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from extract.selectors import LIST_MARKER
 from transform.text import normalize_inline
@@ -89,3 +90,24 @@ def split_list(text: str, *, split_lone_and: bool = False) -> list[str]:
         if piece:
             out.append(piece)
     return out
+
+
+_MAX_PHRASE_WORDS = 6
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+\S")
+_LEAD_LABEL = re.compile(r"^(?P<label>[^:,;]{1,40}):\s*")
+
+
+def split_phrases(text: str, is_heading: Callable[[str], bool] = lambda _: False) -> list[str] | None:
+    """A one-sentence paragraph that is only a series of short phrases ("Personnel: surgeon,
+    anesthesiologist, scrub nurse.") → its phrases, a leading label that `is_heading` says
+    repeats the section's heading dropped; None for prose, so it stays one item."""
+    text = normalize_inline(text)
+    label = _LEAD_LABEL.match(text)
+    if label and is_heading(label.group("label").strip()):
+        text = text[label.end():]
+    if _SENTENCE_BREAK.search(text) or len(split_top_level(text)) < 2:
+        return None
+    phrases = split_list(text)
+    if len(phrases) < 2 or any(len(p.split()) > _MAX_PHRASE_WORDS for p in phrases):
+        return None
+    return phrases

@@ -6,7 +6,7 @@ Conventions the golden records are written to:
 - scalar fields: the section's blocks joined with "\\n" (sections sharing a key are merged in
   page order); None when absent or empty.
 - list fields: the section's items (nested ones too) in page order, or, when it has none,
-  one item per paragraph.
+  the phrases of a lone one-sentence paragraph of short phrases, else one item per paragraph.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from extract.document import ParsedPage, Section
 from extract.rawpage import RawPage
-from extract.selectors import CHROME_LINES
+from extract.selectors import CHROME_LINES, DESCRIPTOR_LABEL
 from schemas.reasons import QuarantineEntry, Reason, Stage
 from schemas.tables import columns
 from transform import code_systems as cs
@@ -25,7 +25,7 @@ from transform.code_evidence import TOKEN, leading_code
 from transform.codes import LABEL_RE, canonical_code, license_for
 from transform.durations import parse_duration
 from transform.headings import heading_key
-from transform.lists import strip_marker
+from transform.lists import split_phrases, strip_marker
 from transform.places import split_settings
 from transform.related import related_rows
 from transform.risks import split_risks
@@ -54,6 +54,8 @@ _NAME_LABEL = re.compile(
 _LABEL_WORDS = re.compile(
     r"\b(?:billable|non-billable|valid|codes?|code\s+set|diagnosis|procedure|dental|level|category"
     r"|[IV]{1,3}|lookup|search|description)\b", re.I)
+# Only these labels name *the* descriptor; a bare "Description" section is prose.
+_LONG_LABEL = re.compile(r"^(?:long|full)\s+descript(?:or|ion)$", re.I)
 _MIN_TITLE_LETTERS = 3
 _LONG_TITLE = 80  # longer than any label-and-code line: no need to look for labels in it
 _TAIL_WINDOW = 80
@@ -99,13 +101,37 @@ def _titled_hint(text: str, match: CodeMatch) -> str | None:
     return title if _substantive(title) else None
 
 
+def _is_descriptor_label(text: str, label: re.Pattern = DESCRIPTOR_LABEL) -> bool:
+    return bool(label.match(text.rstrip(" :")))
+
+
+def _labelled_descriptor(parsed: ParsedPage) -> str | None:
+    """The text after a "Long descriptor" label (a lead line or a section heading): the page
+    says outright that it is the descriptor, so it beats a short form in the heading."""
+    lead = [normalize_inline(line) for line in parsed.lead]
+    for label, value in zip(lead, lead[1:]):
+        if _is_descriptor_label(label, _LONG_LABEL) and value and not _is_descriptor_label(value):
+            return value
+    for section in parsed.sections:
+        if _is_descriptor_label(normalize_inline(section.heading), _LONG_LABEL):
+            texts = [normalize_inline(b.text) for b in section.blocks if b.kind == "text"]
+            if texts and texts[0]:
+                return texts[0]
+    return None
+
+
 def find_title(parsed: ParsedPage, match: CodeMatch) -> str | None:
     """The long descriptor as printed (minus a trailing status badge), else the first
     substantive lead line when it is only a code, else the descriptor a `<title>` or
     og:title prints after the code."""
+    labelled = _labelled_descriptor(parsed)
+    if labelled:
+        return labelled
     candidates = [(True, parsed.descriptor)] if parsed.descriptor else []
     for is_heading, candidate in candidates + [(False, line) for line in parsed.lead]:
         title = _strip_code(normalize_inline(candidate), match)
+        if _is_descriptor_label(title):
+            continue
         if is_heading:
             title = _BADGE_TAIL.sub("", title)
         if _substantive(title):
@@ -148,10 +174,14 @@ def _scalar(parts: list[Blocks]) -> str | None:
     return "\n".join(t for blocks in parts for _, t in blocks) or None
 
 
-def _list(parts: list[Blocks]) -> list[str]:
+def _list(found: list[tuple[Section, Blocks]]) -> list[str]:
+    """Items; else a lone paragraph of short phrases cut into them; else one per paragraph."""
     out: list[str] = []
-    for blocks in parts:
-        out.extend(_items(blocks) or [t for _, t in blocks])
+    for section, blocks in found:
+        texts = [t for _, t in blocks]
+        key = heading_key(section.heading)
+        phrases = split_phrases(texts[0], lambda label: heading_key(label) == key) if len(texts) == 1 else None
+        out.extend(_items(blocks) or phrases or texts)
     return out
 
 
@@ -167,7 +197,7 @@ def _settings(parts: list[Blocks]) -> list[str]:
 def _content(by_key: dict[str, list[tuple[Section, Blocks]]]) -> dict:
     parts = {key: [blocks for _, blocks in found] for key, found in by_key.items()}
     values: dict = {k: _scalar(parts.get(k, [])) for k in SCALAR_KEYS}
-    values.update({k: _list(parts.get(k, [])) for k in LIST_KEYS})
+    values.update({k: _list(by_key.get(k, [])) for k in LIST_KEYS})
     if values["name"]:
         values["name"] = _NAME_LABEL.sub("", values["name"]) or None
     values["duration_min_minutes"], values["duration_max_minutes"] = parse_duration(values["duration"])
