@@ -15,6 +15,8 @@ makes the request conditional; a 304 returns the stored bytes, marked "revalidat
 from __future__ import annotations
 
 import asyncio
+import functools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -32,6 +34,7 @@ from schemas.reasons import QuarantineEntry, Reason, Stage, http_reason
 PAGE_TYPES: frozenset[str] = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 REDIRECTS: frozenset[int] = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
+STORE_THREADS = 1
 # Headers describing the transfer, not the page: the stored body is already decoded.
 TRANSFER_HEADERS: frozenset[str] = frozenset({"content-encoding", "transfer-encoding", "content-length", "connection", "keep-alive"})
 
@@ -77,10 +80,14 @@ class Fetcher:
         self.on_retry = on_retry
         self.robots = RobotsCache(self.fetch_resource, settings)
         self._hosts: dict[str, tuple[httpx.AsyncClient, HostThrottle]] = {}
+        # Blob writes (hash, gzip, file creation) run here, off the event loop. One thread: more
+        # only fight the loop for the GIL, and the file syscalls already overlap with fetching.
+        self._writer = ThreadPoolExecutor(max_workers=STORE_THREADS, thread_name_prefix="medcodes-store")
 
     async def aclose(self) -> None:
         for client, _ in self._hosts.values():
             await client.aclose()
+        self._writer.shutdown(wait=True)
 
     def _host(self, url: str) -> tuple[httpx.AsyncClient, HostThrottle]:
         key = host_key(url)
@@ -230,7 +237,8 @@ class Fetcher:
             headers={k: v for k, v in attempt.headers.items() if k not in TRANSFER_HEADERS},
         )
         if self.store is not None:  # file creation costs ~1 ms on ext4: keep it off the event loop
-            await asyncio.to_thread(self.store.save_page, page, run_id=self.run_id, attempts=attempt.tries)
+            save = functools.partial(self.store.save_page, page, run_id=self.run_id, attempts=attempt.tries)
+            await asyncio.get_running_loop().run_in_executor(self._writer, save)
         return page
 
     def _fail(self, url: str, reason: str, detail: str, status: int | None, tries: int) -> QuarantineEntry:

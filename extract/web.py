@@ -221,6 +221,7 @@ class CrawlRun:
                 task.cancel()
             await asyncio.gather(producer, *workers, return_exceptions=True)
             await fetcher.aclose()
+            self.store.flush()  # batched state writes: commit them however the crawl stopped
 
     def _count_retry(self) -> None:
         self.stats.retried += 1
