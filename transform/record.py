@@ -242,6 +242,19 @@ def listed_codes(parsed: ParsedPage) -> set[str]:
     return {code.upper() for code in map(leading_code, parsed.lead) if code}
 
 
+def _reasons_as_indications(cut: list) -> list:
+    """A "Why it is done" section that is only a list, on a page with no indications section,
+    lists the conditions the procedure is for: a reader files it under indications."""
+    keys = {key for _, key, _ in cut}
+    if "indications" in keys:
+        return cut
+    return [
+        (s, "indications", b) if key == "purpose" and s.blocks and all(x.kind == "item" for x in s.blocks)
+        else (s, key, b)
+        for s, key, b in cut
+    ]
+
+
 def build_record(parsed: ParsedPage, raw: RawPage) -> PageRecord | QuarantineEntry:
     """The page's rows, or a `parse`-stage quarantine entry (no code, no system, no title)."""
     listed = listed_codes(parsed)
@@ -260,7 +273,7 @@ def build_record(parsed: ParsedPage, raw: RawPage) -> PageRecord | QuarantineEnt
     title = find_title(parsed, match)
     if title is None:
         return _quarantine(raw, Reason.TITLE_NOT_FOUND, f"no descriptor printed for {match.system} {match.code}")
-    cut = [(s, heading_key(s.heading), _blocks(s)) for s in parsed.sections]
+    cut = _reasons_as_indications([(s, heading_key(s.heading), _blocks(s)) for s in parsed.sections])
     by_key: dict[str, list[tuple[Section, Blocks]]] = {}
     for section, key, blocks in cut:
         if key and section.context is None:  # a section under another code's heading is not this code's

@@ -64,3 +64,20 @@ def test_long_descriptor_lead_label_and_label_never_a_title():
 def test_plain_description_section_is_not_the_title():
     row = record([Section("Description", [Block("A camera examines the colon.")])])
     assert row["title"] == "Colonoscopy"
+
+
+def test_why_it_is_done_as_a_list_of_conditions_is_indications(tmp_path):
+    from extract.local import read_local_file
+    from medcodes.pipeline import process_raw_page
+
+    page = tmp_path / "30233N1.html"
+    page.write_text(
+        "<html><body><main><h1>ICD-10-PCS 30233N1</h1><p>Transfusion of Nonautologous Red Blood Cells "
+        "into Peripheral Vein, Percutaneous Approach</p><h2>Why it is done</h2><ul><li>Symptomatic anemia</li>"
+        "<li>Acute blood loss</li></ul><h2>Duration</h2><p>1 to 4 hours.</p></main></body></html>",
+        encoding="utf-8",
+    )
+    record = process_raw_page(read_local_file(page))
+    assert record.code_row["indications"] == ["Symptomatic anemia", "Acute blood loss"]
+    assert record.code_row["purpose"] is None
+    assert [s["key"] for s in record.section_rows] == ["indications", "duration"]
