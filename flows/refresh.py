@@ -17,20 +17,20 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from extract.sources import SourcePlan, plan_sources
-from extract.stream import PageStream
 from extract.rawpage import RawPage
-from medcodes.dataset import Dataset, assemble_dataset
+from extract.stream import PageStream
 from medcodes.carryover import PreviousSnapshot, keep_or_remove
+from medcodes.dataset import Dataset, assemble_dataset
 from medcodes.errors import TransientError
 from medcodes.pipeline import BatchResult, PageBatch, process_pages
 from medcodes.progress import reporter
 from medcodes.sample import sample_pages_dir
 from medcodes.settings import Settings
+from output.lock import output_lock
 from output.publish import latest_snapshot
 from output.report import RunSummary, crawl_counts, summary_markdown
-from schemas.reasons import QuarantineEntry
-from output.lock import output_lock
 from output.snapshot import publish_dataset
+from schemas.reasons import QuarantineEntry
 
 
 def retry_if_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -139,7 +139,7 @@ def refresh(
         reporter().stage("reading sources")
         plan = plan_sources_task(sources)
         previous = load_previous_task(settings)
-        reusable = previous if previous is not None and previous.reusable and not settings.reparse else None
+        reusable = previous if previous is not None and previous.reusable(settings.reparse) else None
         reporter().stage("parsing")
         stream = PageStream(plan, settings, on_crawl_progress=reporter().crawl_progress)
         result = parse_all(stream, settings.batch_size, 2 * settings.workers + 2, reusable)

@@ -62,9 +62,9 @@ class PreviousSnapshot:
         }
         return cls(manifest["snapshot_id"], manifest.get("parser_version", ""), records, failures)
 
-    @property
-    def reusable(self) -> bool:
-        return self.parser_version == PARSER_VERSION
+    def reusable(self, reparse: bool) -> bool:
+        """Rows can carry over unless the user asked to re-parse or the parser has changed."""
+        return not reparse and self.parser_version == PARSER_VERSION
 
     def reuse(self, page: RawPage) -> PageRecord | QuarantineEntry | None:
         """The previous outcome for these exact bytes, or None when the page must be parsed."""
@@ -75,9 +75,6 @@ class PreviousSnapshot:
         if failure is not None and failure.content_sha256 == page.sha256:
             return failure
         return None
-
-    def keys(self) -> set[Key]:
-        return {(r.code_row["code_system"], r.code_row["code"]) for r in self.records.values()}
 
 
 def _plain(value: object) -> object:

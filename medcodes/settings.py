@@ -60,7 +60,3 @@ class Settings(BaseSettings):
     @property
     def snapshots_dir(self) -> Path:
         return self.out_dir / "snapshots"
-
-    @property
-    def latest_link(self) -> Path:
-        return self.out_dir / "latest"

@@ -1,7 +1,7 @@
 """`manifest.json`: what a snapshot holds, how it was made, and how to check its files.
 
 Written last into the staging folder, so a snapshot with a manifest is a complete one.
-Notice texts come from `transform.code_systems.LICENSE_NOTICES` (one place for license data).
+Notice texts come from `transform.codes.license_notice` (one place for license data).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from medcodes.version import PARSER_VERSION, SCHEMA_VERSION
 from output.jsonl import iso_utc
-from transform.code_systems import LICENSE_NOTICES
+from transform.codes import license_notice
 
 MANIFEST_NAME = "manifest.json"
 NOTICE_NAME = "NOTICE.txt"
@@ -55,7 +55,7 @@ def licenses_present(codes: pa.Table) -> list[str]:
 
 def notices_for(licenses: Iterable[str]) -> dict[str, str]:
     """License → notice text, for the licenses present that require one."""
-    return {lic: LICENSE_NOTICES[lic] for lic in sorted(licenses) if lic in LICENSE_NOTICES}
+    return {lic: notice for lic in sorted(licenses) if (notice := license_notice(lic))}
 
 
 def notice_text(notices: Mapping[str, str]) -> str:

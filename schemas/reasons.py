@@ -35,13 +35,9 @@ class Reason(str, Enum):
     READ_ERROR = "read_error"
     # parse
     EMPTY_PAGE = "empty_page"
-    DECODE_ERROR = "decode_error"
-    UNSUPPORTED_FORMAT = "unsupported_format"
     CODE_NOT_FOUND = "code_not_found"
     CODE_SYSTEM_NOT_FOUND = "code_system_not_found"
-    CODE_INVALID = "code_invalid"
     TITLE_NOT_FOUND = "title_not_found"
-    NO_SECTIONS = "no_sections"
     PARSE_ERROR = "parse_error"
     # validate
     DUPLICATE_CODE = "duplicate_code"
