@@ -11,6 +11,10 @@ a fixed cost, reported separately from a tiny run so it can be subtracted.
 
     python benchmarks/generate_corpus.py --pages 100000 --out /tmp/corpus
     python benchmarks/bench_pipeline.py --corpus /tmp/corpus --sizes 10000 50000 100000 --workers 1 2
+
+Each case runs the flow `--runs` times (default 2) in one process into one output folder:
+the first run is the full refresh, the second finds every page unchanged (the incremental
+no-change refresh); `flow_s` gives each run's own seconds, without the process start-up.
 """
 
 from __future__ import annotations
@@ -41,14 +45,15 @@ def tree_rss(proc: psutil.Process) -> int:
     return total
 
 
-def run_case(corpus: Path, pages: int, workers: int, via: str) -> dict:
-    """One refresh of the first `pages` pages; wall seconds, pages/s and peak RSS."""
+def run_case(corpus: Path, pages: int, workers: int, via: str, runs: int = 1) -> dict:
+    """`runs` refreshes of the first `pages` pages into one output folder (the later ones find
+    nothing changed); wall seconds, pages/s, peak RSS and, per run, the flow's own seconds."""
     shards = sorted(p for p in corpus.iterdir() if p.is_dir())[: max(1, pages // 1000)]
     with tempfile.TemporaryDirectory(prefix="medcodes-bench-") as out:
         if via == "cli":
             cmd = [sys.executable, "-m", "medcodes", "run", *map(str, shards), "--out", out, "--workers", str(workers)]
         else:
-            cmd = [sys.executable, __file__, "_run", out, str(workers), *map(str, shards)]
+            cmd = [sys.executable, __file__, "_run", out, str(workers), str(runs), *map(str, shards)]
         started = time.perf_counter()
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -75,8 +80,9 @@ def run_case(corpus: Path, pages: int, workers: int, via: str) -> dict:
             "result": stdout.strip().splitlines()[-1] if stdout.strip() else ""}
 
 
-def _run_flow(out: str, workers: int, sources: list[str]) -> None:
-    """The child process of a `--via flow` case: what `medcodes run --workers N` does."""
+def _run_flow(out: str, workers: int, runs: int, sources: list[str]) -> None:
+    """The child process of a `--via flow` case: what `medcodes run --workers N` does, `runs`
+    times in one process, so the unchanged re-runs are timed without Prefect's start-up."""
     from medcodes.prefect_env import configure_prefect_environment
 
     configure_prefect_environment()
@@ -85,16 +91,22 @@ def _run_flow(out: str, workers: int, sources: list[str]) -> None:
     from medcodes.settings import Settings
 
     settings = Settings(out_dir=Path(out), workers=workers)
-    summary = refresh.with_options(task_runner=task_runner_for(settings))(sources, out, {"workers": workers})
+    flow_seconds, reused = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        summary = refresh.with_options(task_runner=task_runner_for(settings))(sources, out, {"workers": workers})
+        flow_seconds.append(round(time.perf_counter() - started, 2))
+        reused.append(summary["pages_reused"])
     cpu = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
               for f in ("ru_utime", "ru_stime"))
-    print(json.dumps({"rows": summary.get("rows"), "cpu_s": round(cpu, 1)}))
+    print(json.dumps({"rows": summary.get("rows"), "cpu_s": round(cpu, 1), "flow_s": flow_seconds,
+                      "pages_reused": reused}))
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["_run"]:
-        _run_flow(argv[1], int(argv[2]), argv[3:])
+        _run_flow(argv[1], int(argv[2]), int(argv[3]), argv[4:])
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, required=True)
@@ -102,11 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--via", choices=("flow", "cli"), default="flow")
     parser.add_argument("--startup", action="store_true", help="also time a 1,000-page run (fixed costs)")
+    parser.add_argument("--runs", type=int, default=2,
+                        help="refreshes per case in one process; runs after the first find nothing changed")
     args = parser.parse_args(argv)
     sizes = ([1_000] if args.startup else []) + args.sizes
     for size in sizes:
         for workers in args.workers:
-            print(json.dumps(run_case(args.corpus, size, workers, args.via)), flush=True)
+            print(json.dumps(run_case(args.corpus, size, workers, args.via, args.runs)), flush=True)
     return 0
 
 

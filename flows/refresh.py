@@ -1,8 +1,11 @@
-"""The `refresh` flow: read sources → parse in batches → assemble → publish a snapshot.
+"""The `refresh` flow: read sources → parse and validate in batches → spool → select → publish.
 
-Orchestration only: every step is a plain function from `extract`, `medcodes.pipeline`,
-`medcodes.dataset` and `output`. Pages travel in batches (one task per batch, not per page:
-a task run costs ~8 ms of orchestration, too much at 100k pages).
+Orchestration only: every step is a plain function from `extract`, `medcodes` and `output`.
+Pages travel in batches (one task per batch, not per page: a task run costs ~8 ms of
+orchestration, too much at 100k pages). Each finished batch is written to the run's spool
+on disk at once and only its keys stay in memory (`RunLedger`), so memory stays flat
+however many pages a run reads; the snapshot's tables are sorted and written at the end
+(`output.assemble`).
 """
 
 from __future__ import annotations
@@ -19,18 +22,21 @@ from prefect.utilities.annotations import quote
 from extract.sources import SourcePlan, plan_sources
 from extract.rawpage import RawPage
 from extract.stream import PageStream
+from medcodes.batch import BatchTables, tabulate
 from medcodes.carryover import PreviousSnapshot, keep_or_remove
-from medcodes.dataset import Dataset, assemble_dataset
+from medcodes.dataset import select_rows
 from medcodes.errors import TransientError
-from medcodes.pipeline import BatchResult, PageBatch, process_pages
+from medcodes.ledger import RunLedger
+from medcodes.pipeline import PageBatch, process_pages
 from medcodes.progress import reporter
 from medcodes.sample import sample_pages_dir
 from medcodes.settings import Settings
 from output.lock import output_lock
 from output.publish import latest_snapshot
 from output.report import RunSummary, crawl_counts, summary_markdown
-from output.snapshot import publish_dataset
-from schemas.reasons import QuarantineEntry
+from output.assemble import Selection
+from output.snapshot import publish_selection
+from output.spool import Spool
 
 
 def retry_if_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -50,13 +56,8 @@ def plan_sources_task(sources: list[str]) -> SourcePlan:
 
 
 @task(name="parse_batch", cache_policy=NO_CACHE)
-def parse_batch(batch: PageBatch) -> BatchResult:
-    return process_pages(batch.pages)
-
-
-@task(name="assemble_dataset", cache_policy=NO_CACHE)
-def assemble_dataset_task(result: BatchResult, max_quarantine_share: float) -> Dataset:
-    return assemble_dataset(result, max_quarantine_share)
+def parse_batch(batch: PageBatch) -> BatchTables:
+    return tabulate(process_pages(batch.pages))
 
 
 @task(name="load_previous_snapshot", cache_policy=NO_CACHE)
@@ -66,16 +67,22 @@ def load_previous_task(settings: Settings) -> PreviousSnapshot | None:
 
 
 @task(name="keep_or_remove_missing", cache_policy=NO_CACHE)
-def keep_or_remove_task(previous: PreviousSnapshot | None, result: BatchResult,
-                        crawl_stats: Any) -> tuple[list, set | None]:
-    return keep_or_remove(previous, result, crawl_stats)
+def keep_or_remove_task(previous: PreviousSnapshot | None, ledger: RunLedger,
+                        crawl_stats: Any) -> set | None:
+    return keep_or_remove(previous, ledger, crawl_stats)
+
+
+@task(name="select_rows", cache_policy=NO_CACHE)
+def select_rows_task(spool: Spool, ledger: RunLedger, previous: PreviousSnapshot | None,
+                     max_quarantine_share: float) -> Selection:
+    return select_rows(spool, ledger, previous, max_quarantine_share)
 
 
 @task(name="publish_snapshot", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2,
       retry_condition_fn=retry_if_transient)
-def publish_snapshot_task(dataset: Dataset, settings: Settings, sources: list[str],
+def publish_snapshot_task(selection: Selection, settings: Settings, sources: list[str], pages: int,
                           stale: list, removed: set | None) -> RunSummary:
-    return publish_dataset(dataset, settings, sources, stale=stale, removed=removed)
+    return publish_selection(selection, settings, sources, pages=pages, stale=stale, removed=removed)
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:
@@ -84,36 +91,38 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def parse_all(pages: Iterable, batch_size: int, max_in_flight: int,
-              previous: PreviousSnapshot | None = None) -> BatchResult:
-    """Submit parse batches with at most `max_in_flight` outstanding, so reading stays bounded.
+def parse_all(pages: Iterable, settings: Settings, spool: Spool, ledger: RunLedger,
+              previous: PreviousSnapshot | None = None) -> None:
+    """Parse pages in batches, at most `workers + 1` outstanding (each worker busy, one more
+    ready), so memory holds a few batches, never the run; each finished batch goes to the
+    spool (rows) and the ledger (keys and counts).
 
-    Pages whose previous outcome `previous` can reuse (same bytes, same parser) skip parsing.
+    Pages whose previous outcome `previous` can carry over (same bytes, same parser) skip parsing.
     """
-    merged = BatchResult()
     in_flight: deque = deque()
+    max_in_flight = settings.workers + 1
 
     def needs_parsing(page: Any) -> bool:
-        reused = previous.reuse(page) if previous is not None and isinstance(page, RawPage) else None
-        if reused is None:
+        if previous is None or not isinstance(page, RawPage):
             return True
-        merged.add(reused)
-        merged.reused += 1
-        reporter().pages_done(1, isinstance(reused, QuarantineEntry))
+        quarantined = ledger.quarantined
+        if not previous.carry_over(page, ledger):
+            return True
+        reporter().pages_done(1, ledger.quarantined - quarantined)
         return False
 
     def collect_oldest() -> None:
-        result = in_flight.popleft().result()
-        merged.extend(result)
-        reporter().pages_done(result.pages, len(result.quarantine))
+        tables = in_flight.popleft().result()
+        spool.add(tables.tables())
+        ledger.add_batch(tables)
+        reporter().pages_done(tables.pages, tables.quarantine.num_rows)
 
-    for batch in batched(filter(needs_parsing, pages), batch_size):
+    for batch in batched(filter(needs_parsing, pages), settings.batch_size):
         in_flight.append(parse_batch.submit(PageBatch(batch)))
         if len(in_flight) >= max_in_flight:
             collect_oldest()
     while in_flight:
         collect_oldest()
-    return merged
 
 
 @flow(name="refresh", log_prints=False)
@@ -135,21 +144,23 @@ def refresh(
     logger = get_run_logger()
 
     # One run per output folder at a time: the lock is held from the first fetch to the swap.
-    with output_lock(settings.out_dir):
+    with output_lock(settings.out_dir), Spool.create(settings.out_dir) as spool:
         reporter().stage("reading sources")
         plan = plan_sources_task(sources)
         previous = load_previous_task(settings)
         reusable = previous if previous is not None and previous.reusable(settings.reparse) else None
         reporter().stage("parsing")
         stream = PageStream(plan, settings, on_crawl_progress=reporter().crawl_progress)
-        result = parse_all(stream, settings.batch_size, 2 * settings.workers + 2, reusable)
+        ledger = RunLedger()
+        parse_all(stream, settings, spool, ledger, reusable)
         # quote(): big values pass through untouched (Prefect would walk them for futures)
-        stale, removed = keep_or_remove_task(quote(previous), quote(result), quote(stream.crawl_stats))
+        removed = keep_or_remove_task(quote(previous), quote(ledger), quote(stream.crawl_stats))
         reporter().stage("validating")
-        dataset = assemble_dataset_task(quote(result), settings.max_quarantine_share)
+        selection = select_rows_task(quote(spool), quote(ledger), quote(previous), settings.max_quarantine_share)
         reporter().stage("publishing")
-        summary = publish_snapshot_task(quote(dataset), settings, sources, stale, quote(removed))
-    summary.pages_reused = result.reused
+        summary = publish_snapshot_task(quote(selection), settings, sources, ledger.pages,
+                                        sorted(ledger.stale), quote(removed))
+    summary.pages_reused = ledger.reused
     if stream.crawl_stats is not None:
         summary.crawl = crawl_counts(stream.crawl_stats)
     create_markdown_artifact(key="refresh-summary", markdown=summary_markdown(summary),

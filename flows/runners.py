@@ -4,7 +4,7 @@ Parsing is pure-Python CPU work, so threads cannot use a second core (the GIL): 
 one worker means processes, via a local Dask cluster with one single-threaded worker process
 per core. An existing scheduler (`dask_address`, `tcp://host:port`) wins over both, for a
 bigger machine or a shared cluster. Batches cross process boundaries by pickle: `RawPage`,
-`QuarantineEntry`, `BatchResult` and `PageRecord` are plain dataclasses, so they travel as is.
+`QuarantineEntry` go as plain dataclasses, results come back as `BatchTables` of Arrow tables.
 
     refresh.with_options(task_runner=task_runner_for(settings))(sources, ...)
 """

@@ -2,8 +2,8 @@
 
 Two jobs, both keyed by page URL:
 - reuse: a page whose bytes (sha256) are unchanged since the previous snapshot, under the
-  same parser version, is not parsed again; its rows (or its parse-stage quarantine entry)
-  carry over as they were;
+  same parser version, is not parsed again; its rows (or its quarantine entry, when its
+  bytes alone decided it) carry over as they were;
 - evidence: a code the run did not produce is `removed` only on evidence (its page answered
   404/410, its page now names another code, or it is absent from a listing that was read
   completely). Otherwise — a timeout, a 5xx after retries, a page that no longer parses, a
@@ -14,81 +14,79 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Sequence
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from extract.rawpage import RawPage
+from medcodes.ledger import Key, RunLedger
 from medcodes.version import PARSER_VERSION
 from output.manifest import read_manifest
-from output.publish import read_snapshot_table
-from schemas.reasons import QuarantineEntry, Reason, Stage
-from transform.record import PageRecord
+from schemas.reasons import Reason, Stage
+from transform.dedupe import Candidate, filled_counts
 
-if TYPE_CHECKING:
-    from medcodes.pipeline import BatchResult
-
-Key = tuple[str, str]
-GONE_REASONS = frozenset({Reason.HTTP_404.value, Reason.HTTP_410.value})
+_INDEX_COLUMNS = ["code_system", "code", "source_url", "content_sha256", "fetched_at"]
 
 
 @dataclass
 class PreviousSnapshot:
-    """The previous snapshot's rows, indexed by the page URL they came from."""
+    """An index of the previous snapshot by page URL: its code rows' keys and content hashes,
+    and its parse failures' hashes. The rows stay in its files until the new snapshot is written."""
 
+    snapshot_dir: Path
     snapshot_id: str
     parser_version: str
-    records: dict[str, PageRecord] = field(default_factory=dict)
-    parse_failures: dict[str, QuarantineEntry] = field(default_factory=dict)
+    records: dict[str, Candidate] = field(default_factory=dict)
+    page_failures: dict[str, tuple[str, str]] = field(default_factory=dict)  # url → (sha256, reason)
 
     @classmethod
     def load(cls, snapshot_dir: Path) -> "PreviousSnapshot":
         manifest = read_manifest(snapshot_dir)
-        codes = read_snapshot_table(snapshot_dir, "codes").to_dict("records")
-        by_key: dict[Key, PageRecord] = {}
-        records: dict[str, PageRecord] = {}
-        for row in codes:
-            row = {k: _plain(v) for k, v in row.items()}
-            record = PageRecord(code_row=row, section_rows=[], related_rows=[])
-            by_key[(row["code_system"], row["code"])] = record
-            records[row["source_url"]] = record
-        for table, attr in (("sections", "section_rows"), ("related_codes", "related_rows")):
-            for row in read_snapshot_table(snapshot_dir, table).to_dict("records"):
-                record = by_key.get((row["code_system"], row["code"]))
-                if record is not None:
-                    getattr(record, attr).append({k: _plain(v) for k, v in row.items()})
-        failures = {
-            row["source_url"]: QuarantineEntry(**{k: _plain(v) for k, v in row.items()})
-            for row in read_snapshot_table(snapshot_dir, "quarantine").to_dict("records")
-            if row["stage"] == Stage.PARSE.value and row["content_sha256"] is not None
+        codes = pq.read_table(snapshot_dir / "codes.parquet", columns=_INDEX_COLUMNS)
+        records = {
+            values[2]: Candidate(*values, None)
+            for values in zip(*(codes.column(name).to_pylist() for name in _INDEX_COLUMNS))
         }
-        return cls(manifest["snapshot_id"], manifest.get("parser_version", ""), records, failures)
+        quarantine = pq.read_table(snapshot_dir / "quarantine.parquet",
+                                   columns=["source_url", "stage", "reason", "content_sha256"])
+        failures = {
+            url: (sha, reason)
+            for url, stage, reason, sha in zip(*(quarantine.column(i).to_pylist() for i in range(4)))
+            if sha is not None and _page_alone_decided(stage, reason)
+        }
+        return cls(snapshot_dir, manifest["snapshot_id"], manifest.get("parser_version", ""), records, failures)
 
     def reusable(self, reparse: bool) -> bool:
         """Rows can carry over unless the user asked to re-parse or the parser has changed."""
         return not reparse and self.parser_version == PARSER_VERSION
 
-    def reuse(self, page: RawPage) -> PageRecord | QuarantineEntry | None:
-        """The previous outcome for these exact bytes, or None when the page must be parsed."""
+    def carry_over(self, page: RawPage, ledger: RunLedger) -> bool:
+        """Carry the previous outcome for these exact bytes into `ledger`; False when the page
+        must be parsed (new, changed, or it failed outside parsing last time)."""
         record = self.records.get(page.url)
-        if record is not None and record.code_row["content_sha256"] == page.sha256:
-            return record
-        failure = self.parse_failures.get(page.url)
-        if failure is not None and failure.content_sha256 == page.sha256:
-            return failure
-        return None
+        if record is not None and record.content_sha256 == page.sha256:
+            ledger.carry_record(record)
+            return True
+        failure = self.page_failures.get(page.url)
+        if failure is not None and failure[0] == page.sha256:
+            ledger.carry_failure(page.url, failure[1])
+            return True
+        return False
+
+    def filled_for(self, candidates: Sequence[Candidate]) -> dict[str, int]:
+        """Fill counts of some previous rows, read from the snapshot (for the duplicate rule)."""
+        urls = sorted({c.source_url for c in candidates})
+        codes = pq.read_table(self.snapshot_dir / "codes.parquet")
+        codes = codes.filter(pc.is_in(codes.column("source_url"), value_set=pa.array(urls, pa.string())))
+        return dict(zip(codes.column("source_url").to_pylist(), map(int, filled_counts(codes))))
 
 
-def _plain(value: object) -> object:
-    """Parquet values as the pipeline builds them: lists not arrays, None not NaN/NA."""
-    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
-        return value.tolist()
-    try:
-        if value != value:  # NaN / NaT
-            return None
-    except (TypeError, ValueError):
-        pass
-    if type(value).__name__ == "NAType":
-        return None
-    return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+def _page_alone_decided(stage: str, reason: str) -> bool:
+    """Failures that the page's bytes alone decide (parsing, its row's schema), so the same
+    bytes fail the same way again; not fetch failures, nor a duplicate (decided by others)."""
+    return stage == Stage.PARSE.value or (stage == Stage.VALIDATE.value and reason != Reason.DUPLICATE_CODE.value)
 
 
 @dataclass
@@ -101,28 +99,19 @@ class Evidence:
     listing_complete: bool  # every source listed all its pages (folders, WARCs, full sitemaps)
 
 
-def evidence_from(records: list[PageRecord], quarantine: list[QuarantineEntry], listing_complete: bool) -> Evidence:
-    return Evidence(
-        record_urls={r.code_row["source_url"] for r in records},
-        failed_urls={q.source_url for q in quarantine},
-        gone_urls={q.source_url for q in quarantine if q.reason in GONE_REASONS},
-        listing_complete=listing_complete,
-    )
-
-
 def resolve_missing(
     previous: PreviousSnapshot, current_keys: set[Key], evidence: Evidence
-) -> tuple[list[PageRecord], set[Key]]:
-    """(previous records kept as stale, keys removed on evidence) for codes this run lacks.
+) -> tuple[list[Candidate], set[Key]]:
+    """(previous rows kept as stale, keys removed on evidence) for codes this run lacks.
 
     Removed: the page answered 404/410, or now names another code, or was not listed by
     sources that list completely. Stale: the page failed this run for any other reason
     (timeout, 5xx, unparseable), or the listing was partial.
     """
-    stale: list[PageRecord] = []
+    stale: list[Candidate] = []
     removed: set[Key] = set()
     for url, record in sorted(previous.records.items()):
-        key = (record.code_row["code_system"], record.code_row["code"])
+        key = (record.code_system, record.code)
         if key in current_keys:
             continue
         if url in evidence.gone_urls or url in evidence.record_urls:
@@ -145,16 +134,15 @@ def listing_complete(crawl_stats: object | None) -> bool:
 
 
 def keep_or_remove(
-    previous: PreviousSnapshot | None, result: "BatchResult", crawl_stats: object | None
-) -> tuple[list[Key], set[Key] | None]:
-    """Add the previous snapshot's stale records to `result`; return (stale keys, removed keys).
-
-    With no previous snapshot nothing is stale and `removed` is None (nothing to remove).
-    """
+    previous: PreviousSnapshot | None, ledger: RunLedger, crawl_stats: object | None
+) -> set[Key] | None:
+    """Carry the previous snapshot's stale rows into `ledger`; return the keys removed on
+    evidence (None with no previous snapshot: nothing to remove)."""
     if previous is None:
-        return [], None
-    current = {(r.code_row["code_system"], r.code_row["code"]) for r in result.records}
-    evidence = evidence_from(result.records, result.quarantine, listing_complete(crawl_stats))
-    stale, removed = resolve_missing(previous, current, evidence)
-    result.records.extend(stale)
-    return sorted((r.code_row["code_system"], r.code_row["code"]) for r in stale), removed
+        return None
+    evidence = Evidence(ledger.record_urls(), ledger.failed_urls, ledger.gone_urls,
+                        listing_complete(crawl_stats))
+    stale, removed = resolve_missing(previous, ledger.keys(), evidence)
+    for record in stale:
+        ledger.carry_record(record, stale=True)
+    return removed

@@ -1,30 +1,34 @@
-"""Assemble a run's page records into the validated, sorted tables of one snapshot.
+"""Decide which rows make a run's snapshot: one page per code, carried rows, the gate.
 
-Order of work: one record per code (`transform.dedupe`), schema validation of the code
-rows (a page that fails moves to quarantine whole, with its sections and links), the
-quarantine-share gate, then typed Arrow tables in the contract's order.
+The decisions run over the run's `RunLedger` (a few bytes per page), never over the rows:
+duplicates by `transform.dedupe.choose_kept`, then the quarantine-share gate, then a
+`Selection` that `output.assemble` turns into sorted tables. `assemble_dataset` runs the
+same path for one in-memory batch (tests and the golden-set scorer).
 """
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
+from medcodes.batch import tabulate
+from medcodes.carryover import PreviousSnapshot
 from medcodes.errors import PublishRefused
+from medcodes.ledger import RunLedger
 from medcodes.pipeline import BatchResult
-from output.parquet import sorted_arrow
-from schemas.reasons import QuarantineEntry
-from schemas.tables import arrow_schema
-from schemas.validate import validate_codes
-from transform.dedupe import dedupe_records
-from transform.record import PageRecord
+from medcodes.settings import Settings
+from output.assemble import Selection, write_selected
+from output.spool import Spool
+from transform.dedupe import choose_kept
 
 
 @dataclass
 class Dataset:
-    """The tables of one snapshot except `changes`, which needs the previous snapshot."""
+    """The tables of one snapshot except `changes`, in memory (small runs and tests only)."""
 
     codes: pa.Table
     sections: pa.Table
@@ -35,23 +39,6 @@ class Dataset:
     def tables(self) -> dict[str, pa.Table]:
         return {"codes": self.codes, "sections": self.sections,
                 "related_codes": self.related_codes, "quarantine": self.quarantine}
-
-
-def rows_table(table: str, rows: list[dict]) -> pa.Table:
-    """Row dicts as a sorted Arrow table with the table's exact schema."""
-    return sorted_arrow(pa.Table.from_pylist(rows, schema=arrow_schema(table)), table)
-
-
-def valid_records(records: list[PageRecord]) -> tuple[list[PageRecord], list[QuarantineEntry]]:
-    """Validate all code rows at once; keep the records whose row passed (keys are unique here)."""
-    if not records:
-        return [], []
-    frame = pd.DataFrame([r.code_row for r in records])
-    valid, rejected = validate_codes(frame)
-    if not rejected:
-        return records, []
-    passed = set(zip(valid["code_system"], valid["code"]))
-    return [r for r in records if (r.code_row["code_system"], r.code_row["code"]) in passed], rejected
 
 
 def check_quarantine_share(pages: int, quarantined: int, max_share: float) -> None:
@@ -67,16 +54,42 @@ def check_quarantine_share(pages: int, quarantined: int, max_share: float) -> No
         )
 
 
-def assemble_dataset(result: BatchResult, max_quarantine_share: float) -> Dataset:
-    """Dedupe, validate, gate and type a run's records; raises `PublishRefused` at the gate."""
-    records, duplicates = dedupe_records(result.records)
-    records, invalid = valid_records(records)
-    quarantine = result.quarantine + duplicates + invalid
-    check_quarantine_share(result.pages, len(quarantine), max_quarantine_share)
-    return Dataset(
-        codes=rows_table("codes", [r.code_row for r in records]),
-        sections=rows_table("sections", [s for r in records for s in r.section_rows]),
-        related_codes=rows_table("related_codes", [x for r in records for x in r.related_rows]),
-        quarantine=rows_table("quarantine", [q.as_row() for q in quarantine]),
-        pages=result.pages,
+def select_rows(spool: Spool, ledger: RunLedger, previous: PreviousSnapshot | None,
+                max_quarantine_share: float) -> Selection:
+    """One page per code and the gate; raises `PublishRefused` above the quarantine share."""
+    duplicates = choose_kept(ledger.candidates, previous.filled_for if previous is not None else _no_counts)
+    check_quarantine_share(ledger.pages, ledger.quarantined + len(duplicates), max_quarantine_share)
+    losers = {entry.source_url for entry in duplicates}
+    carried = set(ledger.carried_urls) - losers
+    kept_carried = [c for c in ledger.candidates if c.source_url in carried]
+    return Selection(
+        spool=spool,
+        previous_dir=previous.snapshot_dir if previous is not None else None,
+        carried_urls=sorted(carried),
+        carried_keys=sorted((c.code_system, c.code) for c in kept_carried),
+        carried_failures=sorted(ledger.carried_failures),
+        dropped_urls=sorted(losers - set(ledger.carried_urls)),
+        duplicates=duplicates,
     )
+
+
+def _no_counts(candidates: object) -> dict[str, int]:
+    raise AssertionError("every candidate of a run without a previous snapshot has its fill count")
+
+
+def assemble_dataset(result: BatchResult, max_quarantine_share: float) -> Dataset:
+    """Dedupe, validate, gate and sort one in-memory batch through the run's own path."""
+    with tempfile.TemporaryDirectory(prefix="medcodes-assemble-") as work:
+        settings = Settings(out_dir=Path(work))
+        with Spool(Path(work) / "spool") as spool:
+            batch = tabulate(result)
+            spool.add(batch.tables())
+            ledger = RunLedger()
+            ledger.add_batch(batch)
+            selection = select_rows(spool, ledger, None, max_quarantine_share)
+            out = Path(work) / "tables"
+            out.mkdir()
+            write_selected(selection, out, settings, removed=None)
+            tables = {name: pq.read_table(out / f"{name}.parquet")
+                      for name in ("codes", "sections", "related_codes", "quarantine")}
+    return Dataset(**tables, pages=result.pages)

@@ -26,9 +26,13 @@ class Settings(BaseSettings):
     )
     parquet_compression: str = Field("zstd", description="Parquet codec for every table.")
     row_group_size: int = Field(10_000, ge=1, description="Rows per Parquet row group (bounds writer memory).")
+    assembly_memory_mb: int = Field(
+        128, ge=16,
+        description="Memory for sorting the snapshot's tables at the end of a run; above it, sorts spill to disk.",
+    )
 
     # --- processing -------------------------------------------------------------------
-    batch_size: int = Field(250, ge=1, description="Pages per parse task; one Prefect task handles one batch.")
+    batch_size: int = Field(500, ge=1, description="Pages per parse task; one Prefect task handles one batch.")
     workers: int = Field(1, ge=1, description="Parse processes; >1 runs batches on a local Dask cluster.")
     dask_address: str | None = Field(None, description="Run parse batches on this existing Dask scheduler.")
     reparse: bool = Field(False, description="Re-parse every stored page even when bytes and parser are unchanged.")

@@ -12,48 +12,43 @@ as removed — right when the run read the whole corpus (e.g. a local directory)
 
 from __future__ import annotations
 
-from itertools import compress
-
-import numpy as np
+import duckdb
 import pandas as pd
+import pyarrow as pa
 
-from schemas.tables import CONTENT_COLUMNS, LIST, conform, empty_frame, spec
+from output.parquet import to_arrow, to_pandas
+from schemas.tables import CONTENT_COLUMNS, arrow_schema
 
 KEY = ["code_system", "code"]
 _COMPARED = [c for c in CONTENT_COLUMNS if c not in KEY]
-_LIST_COLUMNS = {c.name for c in spec("codes").columns if c.kind == LIST}
-_PREV = "_prev"
 
 
-def _as_tuple(value: object) -> object:
-    """Lists and arrays (Parquet reads give arrays) compare as tuples; nulls stay null."""
-    return None if value is None else tuple(value)
-
-
-def _differs(before: pd.Series, after: pd.Series, *, is_list: bool) -> np.ndarray:
-    """Element-wise "values differ", with null equal to null."""
-    if is_list:
-        before, after = before.map(_as_tuple), after.map(_as_tuple)
-    same = (before == after).fillna(False).astype(bool) | (before.isna() & after.isna())
-    return ~same.to_numpy()
-
-
-def _changed_fields(both: pd.DataFrame) -> list[list[str]]:
-    diff = np.column_stack(
-        [_differs(both[c + _PREV], both[c], is_list=c in _LIST_COLUMNS) for c in _COMPARED]
-    ) if len(both) else np.zeros((0, len(_COMPARED)), dtype=bool)
-    return [list(compress(_COMPARED, row)) for row in diff]
-
-
-def _rows(frame: pd.DataFrame, change: str, fields: list[list[str]] | None = None) -> pd.DataFrame:
-    return pd.DataFrame({
-        "code_system": frame["code_system"].to_numpy(),
-        "code": frame["code"].to_numpy(),
-        "change": change,
-        "changed_fields": fields if fields is not None else [[] for _ in range(len(frame))],
-        "previous_content_sha256": frame["content_sha256" + _PREV].to_numpy(),
-        "content_sha256": frame["content_sha256"].to_numpy(),
-    })
+def changes_sql(previous: str | None, current: str, removed_keys: str | None) -> str:
+    """DuckDB SQL for the `changes` rows between two `codes` relations (table names or
+    `read_parquet(...)` calls), in contract order. `removed_keys` names a relation of
+    `(code_system, code)`; None means every missing code counts as removed."""
+    if previous is None:
+        previous = f"(SELECT * FROM {current} LIMIT 0)"
+    differs = ", ".join(
+        f"""CASE WHEN p."{c}" IS DISTINCT FROM c."{c}" THEN '{c}' END""" for c in _COMPARED
+    )
+    removed = "TRUE" if removed_keys is None else (
+        f"EXISTS (SELECT 1 FROM {removed_keys} r WHERE r.code_system = j.code_system AND r.code = j.code)")
+    return f"""
+    WITH j AS (
+      SELECT coalesce(c.code_system, p.code_system) AS code_system,
+             coalesce(c.code, p.code) AS code,
+             CASE WHEN p.code IS NULL THEN 'added' WHEN c.code IS NULL THEN 'removed' ELSE 'modified' END AS change,
+             CASE WHEN p.code IS NULL OR c.code IS NULL THEN []::VARCHAR[]
+                  ELSE [x FOR x IN [{differs}] IF x IS NOT NULL] END AS changed_fields,
+             p.content_sha256 AS previous_content_sha256,
+             c.content_sha256 AS content_sha256
+      FROM {previous} p FULL OUTER JOIN {current} c ON p.code_system = c.code_system AND p.code = c.code
+    )
+    SELECT * FROM j
+    WHERE change = 'added' OR (change = 'modified' AND len(changed_fields) > 0)
+       OR (change = 'removed' AND {removed})
+    ORDER BY code_system, code"""
 
 
 def compute_changes(
@@ -61,30 +56,23 @@ def compute_changes(
     current_codes: pd.DataFrame,
     removed_keys: set[tuple[str, str]] | None = None,
 ) -> pd.DataFrame:
-    """The `changes` table (sorted by code_system, code) between two `codes` tables.
+    """The `changes` table (sorted by code_system, code) between two in-memory `codes` tables.
 
     `added` and `removed` rows have empty `changed_fields`; `modified` rows list the content
     columns that differ. See the module docstring for the removal policy.
     """
-    previous = empty_frame("codes") if previous_codes is None else conform(previous_codes, "codes")
-    current = conform(current_codes, "codes")
-    merged = previous.merge(current, on=KEY, how="outer", suffixes=(_PREV, ""), indicator=True)
-
-    added = merged[merged["_merge"] == "right_only"]
-    removed = merged[merged["_merge"] == "left_only"]
-    if removed_keys is not None:
-        keys = pd.Series(list(zip(removed["code_system"], removed["code"])), index=removed.index, dtype=object)
-        removed = removed[keys.isin(removed_keys)]
-    both = merged[merged["_merge"] == "both"]
-    fields = _changed_fields(both)
-    modified_mask = np.array([bool(f) for f in fields], dtype=bool)
-    modified = both[modified_mask]
-
-    parts = [
-        _rows(added, "added"),
-        _rows(modified, "modified", list(compress(fields, modified_mask))),
-        _rows(removed, "removed"),
-    ]
-    nonempty = [part for part in parts if len(part)]
-    changes = pd.concat(nonempty, ignore_index=True) if nonempty else empty_frame("changes")
-    return conform(changes.sort_values(KEY, kind="stable", ignore_index=True), "changes")
+    con = duckdb.connect()
+    try:
+        con.register("cur", to_arrow(current_codes, "codes"))
+        if previous_codes is not None:
+            con.register("prev", to_arrow(previous_codes, "codes"))
+        if removed_keys is not None:
+            keys = sorted(removed_keys)
+            con.register("removed", pa.table({"code_system": [k[0] for k in keys], "code": [k[1] for k in keys]},
+                                             schema=pa.schema([("code_system", pa.string()), ("code", pa.string())])))
+        sql = changes_sql("prev" if previous_codes is not None else None, "cur",
+                          "removed" if removed_keys is not None else None)
+        changes = con.sql(sql).to_arrow_table().cast(arrow_schema("changes"))
+    finally:
+        con.close()
+    return to_pandas(changes, "changes")

@@ -99,7 +99,12 @@ def write_parquet(data: Tabular, table: str, path: Path, settings: Settings) -> 
 
 def read_parquet(path: Path, table: str) -> pd.DataFrame:
     """A published table as pandas with the declared dtypes (Int32 stays Int32, lists as lists)."""
-    frame = pq.read_table(str(path), schema=arrow_schema(table)).to_pandas()
+    return to_pandas(pq.read_table(str(path), schema=arrow_schema(table)), table)
+
+
+def to_pandas(arrow: pa.Table, table: str) -> pd.DataFrame:
+    """An Arrow table of `table`'s schema as pandas with the declared dtypes, lists as lists."""
+    frame = arrow.to_pandas()
     list_cols = [name for name, dtype in pandas_dtypes(table).items() if dtype is object]
     for name in list_cols:  # pyarrow yields numpy arrays; lists compare and serialize plainly
         frame[name] = frame[name].map(list)

@@ -15,18 +15,19 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from extract.rawpage import utc_now
 from medcodes.errors import PublishRefused
 from medcodes.settings import Settings
-from output.jsonl import write_codes_jsonl
+from output.jsonl import write_jsonl_batches
 from output.lock import output_lock
 from output.manifest import (
     MANIFEST_NAME, NOTICE_NAME, FileEntry, build_manifest, file_entry, licenses_present,
@@ -38,6 +39,7 @@ from schemas.tables import TABLES
 from schemas.validate import SchemaViolation, validate_table
 
 JSONL_NAME = "codes.jsonl"
+JSONL_BATCH_ROWS = 2_000  # codes rows (with their sections) in memory while writing codes.jsonl
 STAGING_PREFIX = ".staging-"
 _LATEST_TMP_PREFIX = ".latest-"
 _ID_FORMAT = "%Y%m%dT%H%M%S%fZ"
@@ -69,6 +71,26 @@ def publish_locked(
     pages_seen: int | None = None,
 ) -> Path:
     """`publish_snapshot` for a caller that already holds `output_lock(settings.out_dir)`."""
+    arrow_tables = prepare_tables(tables)
+    return publish_staged(
+        settings, lambda staging: write_tables(staging, arrow_tables, settings), created_at=created_at,
+        sources=sources, stale_codes=stale_codes, pages_seen=pages_seen,
+    )
+
+
+def publish_staged(
+    settings: Settings,
+    write_data: Callable[[Path], object],
+    *,
+    created_at: datetime | None = None,
+    sources: Sequence[str] = (),
+    stale_codes: Sequence[tuple[str, str]] = (),
+    pages_seen: int | None = None,
+) -> Path:
+    """Publish the snapshot whose table files `write_data(staging)` writes (every
+    `<table>.parquet` in contract order; `codes.jsonl` too if it has it already). The rest
+    — codes.jsonl, the JSON Schema, NOTICE.txt, the manifest — is written here, then the
+    staging folder is renamed into place and `latest` swapped. Caller holds the lock."""
     out_dir = settings.out_dir
     created_at = created_at or utc_now()
     if created_at.tzinfo is None:
@@ -78,14 +100,14 @@ def publish_locked(
     final = settings.snapshots_dir / snapshot_id
     if final.exists():
         raise PublishRefused(f"snapshot {snapshot_id} already exists in {settings.snapshots_dir}")
-    arrow_tables = prepare_tables(tables)
     previous = latest_snapshot(out_dir)
     staging = settings.snapshots_dir / f"{STAGING_PREFIX}{snapshot_id}"
     staging.mkdir(parents=True)
     try:
-        files = write_files(staging, arrow_tables, settings)
+        write_data(staging)
+        files, counted = finish_files(staging)
         manifest = build_manifest(
-            snapshot_id=snapshot_id, created_at=created_at, tables=arrow_tables, files=files,
+            snapshot_id=snapshot_id, created_at=created_at, tables=counted, files=files,
             sources=sources, previous_snapshot_id=previous.name if previous else None,
             stale_codes=stale_codes, pages_seen=pages_seen,
         )
@@ -114,25 +136,39 @@ def prepare_tables(tables: Mapping[str, Tabular]) -> dict[str, pa.Table]:
     return prepared
 
 
-def write_files(staging: Path, tables: Mapping[str, pa.Table], settings: Settings) -> list[FileEntry]:
-    """Every data file of the snapshot, each fsynced; manifest excluded (it is written last)."""
-    entries = []
+def write_tables(staging: Path, tables: Mapping[str, pa.Table], settings: Settings) -> None:
+    """Every table of the snapshot as `<table>.parquet`."""
     for name, table in tables.items():
-        path = staging / f"{name}.parquet"
-        rows = write_parquet(table, name, path, settings)
-        entries.append(_synced_entry(path, rows))
+        write_parquet(table, name, staging / f"{name}.parquet", settings)
+
+
+def counted_tables(snapshot_dir: Path) -> dict[str, pa.Table]:
+    """Each table of a snapshot with only the columns its counts read (`code_system`,
+    `license`, `reason`): what the manifest and the run summary count, without the rows' text."""
+    wanted = {"codes": ["code_system", "license"], "quarantine": ["reason"], "changes": ["change"]}
+    return {name: pq.read_table(snapshot_dir / f"{name}.parquet", columns=wanted.get(name, []))
+            for name in TABLES}
+
+
+def finish_files(staging: Path) -> tuple[list[FileEntry], dict[str, pa.Table]]:
+    """Write codes.jsonl (unless staged already), the JSON Schema and NOTICE.txt; fsync every
+    file; return the manifest's file entries and the counted tables."""
+    counted = counted_tables(staging)
     jsonl = staging / JSONL_NAME
-    rows = write_codes_jsonl(tables["codes"], tables["sections"], tables["related_codes"], jsonl)
-    entries.append(_synced_entry(jsonl, rows))
+    if not jsonl.exists():
+        write_jsonl_batches(*(pq.ParquetFile(staging / f"{name}.parquet").iter_batches(JSONL_BATCH_ROWS)
+                              for name in ("codes", "sections", "related_codes")), jsonl)
+    entries = [_synced_entry(staging / f"{name}.parquet", table.num_rows) for name, table in counted.items()]
+    entries.append(_synced_entry(jsonl, counted["codes"].num_rows))
     schema_path = staging / SNAPSHOT_SCHEMA_NAME  # lets consumers validate codes.jsonl offline
     _write_durably(schema_path, codes_schema_text().encode("utf-8"))
     entries.append(file_entry(schema_path, None))
-    notices = notices_for(licenses_present(tables["codes"]))
+    notices = notices_for(licenses_present(counted["codes"]))
     if notices:
         path = staging / NOTICE_NAME
         _write_durably(path, notice_text(notices).encode("utf-8"))
         entries.append(file_entry(path, None))
-    return entries
+    return entries, counted
 
 
 def swap_latest(out_dir: Path, snapshot_id: str) -> None:

@@ -233,8 +233,9 @@ def arrow_schema(table: str) -> pyarrow.Schema:
 
 
 @cache
-def pandera_schema(table: str) -> pa.DataFrameSchema:
-    """Strict, ordered, coercing Pandera schema for one table."""
+def pandera_schema(table: str, unique: bool = True) -> pa.DataFrameSchema:
+    """Strict, ordered, coercing Pandera schema for one table. `unique=False` leaves out the
+    key's uniqueness, for one batch of a run (duplicates across pages are decided later)."""
     spec_ = SPECS[table]
     cols = {
         c.name: pa.Column(c.pandas_dtype, checks=list(c.checks), nullable=c.nullable, coerce=True,
@@ -242,7 +243,7 @@ def pandera_schema(table: str) -> pa.DataFrameSchema:
         for c in spec_.columns
     }
     return pa.DataFrameSchema(
-        cols, checks=list(spec_.frame_checks), unique=list(spec_.unique) if spec_.unique else None,
+        cols, checks=list(spec_.frame_checks), unique=list(spec_.unique) if spec_.unique and unique else None,
         strict=True, ordered=True, name=table,
     )
 

@@ -29,25 +29,27 @@ class SchemaViolation(TerminalError):
     """A table that should already be valid is not: a bug upstream, not a bad page."""
 
 
-def validate_table(table: str, df: pd.DataFrame) -> pd.DataFrame:
-    """The frame coerced to the table's dtypes; raises `SchemaViolation` listing the failures."""
+def validate_table(table: str, df: pd.DataFrame, *, unique_keys: bool = True) -> pd.DataFrame:
+    """The frame coerced to the table's dtypes; raises `SchemaViolation` listing the failures.
+    `unique_keys=False` skips the key's uniqueness (one batch of a run, before dedupe)."""
     try:
         frame = _in_contract_order(df.reset_index(drop=True), table)
-        return pandera_schema(table).validate(frame, lazy=True)
+        return pandera_schema(table, unique_keys).validate(frame, lazy=True)
     except SchemaErrors as err:
         raise SchemaViolation(_summary(table, err.failure_cases)) from None
 
 
 def validate_codes(
-    df: pd.DataFrame, *, seen_at: datetime | None = None
+    df: pd.DataFrame, *, seen_at: datetime | None = None, unique_keys: bool = True
 ) -> tuple[pd.DataFrame, list[QuarantineEntry]]:
     """(valid rows, one quarantine entry per failing row), checking the whole batch at once.
 
     A row's reason is its first failing check in column order; its detail lists them all.
-    Missing/extra columns and duplicate `(code_system, code)` keys are program errors.
+    Missing/extra columns are program errors, and so are duplicate `(code_system, code)`
+    keys unless `unique_keys=False` (one parse batch: duplicates are decided across the run).
     """
     frame = _in_contract_order(df.reset_index(drop=True), "codes")
-    schema = pandera_schema("codes")
+    schema = pandera_schema("codes", unique_keys)
     try:
         return schema.validate(frame, lazy=True), []
     except SchemaErrors as err:

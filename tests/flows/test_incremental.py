@@ -131,3 +131,22 @@ def test_transient_failure_keeps_row_as_stale_and_404_removes(prefect_harness, t
     assert manifest["stale_codes"] == [{"code_system": "CPT", "code": "62311"}]
     reasons = set(latest(out, "quarantine")["reason"])
     assert {"timeout", "http_404"} <= reasons
+
+
+def test_a_carried_page_loses_its_code_to_a_new_richer_page(prefect_harness, clean_site, tmp_path):
+    out = tmp_path / "out"
+    seed = clean_site / "text" / "cpt_62310.txt"
+    full = seed.read_text(encoding="utf-8")
+    seed.write_text(full.split("Preparation")[0], encoding="utf-8")  # a thin page for 62310
+    refresh(sources=[str(clean_site)], out_dir=str(out))
+    richer = clean_site / "text" / "cpt_62310_full.txt"
+    richer.write_text(full, encoding="utf-8")
+
+    summary = refresh(sources=[str(clean_site)], out_dir=str(out))
+    assert summary["pages_reused"] == summary["pages"] - 1  # the thin page was carried, not parsed
+    codes = latest(out, "codes").set_index("code")
+    assert codes.loc["62310", "source_url"] == richer.resolve().as_uri()
+    duplicate = latest(out, "quarantine").query("reason == 'duplicate_code'")
+    assert duplicate["source_url"].tolist() == [seed.resolve().as_uri()]
+    assert latest(out, "changes").set_index("code").loc["62310", "change"] == "modified"
+    assert len(latest(out, "sections").query("code == '62310'")) == 15  # the richer page's sections only

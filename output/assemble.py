@@ -1,0 +1,132 @@
+"""Write a run's snapshot tables from its spool and the previous snapshot, sorted, in bounded memory.
+
+Why DuckDB: the tables must come out sorted in contract order, and a full refresh has more
+rows than a small machine should sort in memory. DuckDB sorts out of core (spilling to the
+spool's temp folder above `assembly_memory_mb`) and streams record batches, which go to
+the Parquet writers with each table's explicit Arrow schema. It only selects and orders
+rows; every decision (which page keeps a code, which previous rows carry over) is made
+before, in `medcodes.dataset.select_rows`, and arrives here as a `Selection`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from medcodes.settings import Settings
+from output.changes import changes_sql
+from output.parquet import ParquetTableWriter
+from output.spool import Spool
+from schemas.reasons import QuarantineEntry
+from schemas.tables import SORT_KEYS, arrow_schema, columns
+
+_KEY = ("code_system", "code")
+
+
+@dataclass
+class Selection:
+    """The rows of a snapshot: everything spooled except pages that lost their code
+    (`dropped_urls`), plus the previous snapshot's rows named by page URL."""
+
+    spool: Spool
+    previous_dir: Path | None = None
+    carried_urls: list[str] = field(default_factory=list)  # previous code rows kept
+    carried_keys: list[tuple[str, str]] = field(default_factory=list)  # their keys
+    carried_failures: list[tuple[str, str]] = field(default_factory=list)  # previous (url, reason) kept
+    dropped_urls: list[str] = field(default_factory=list)  # spooled pages that lost their code
+    duplicates: list[QuarantineEntry] = field(default_factory=list)
+
+
+def connect(settings: Settings, temp_dir: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB whose sorts spill to `temp_dir` above the configured memory."""
+    temp_dir.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(config={
+        "memory_limit": f"{settings.assembly_memory_mb}MB",
+        "temp_directory": str(temp_dir),
+        "threads": os.cpu_count() or 1,
+    })
+
+
+def write_selected(selection: Selection, staging: Path, settings: Settings,
+                   removed: set[tuple[str, str]] | None) -> dict[str, int]:
+    """Write the four data tables and `changes` into `staging`; returns rows per table."""
+    con = connect(settings, selection.spool.temp_dir)
+    try:
+        _register(con, selection)
+        rows = {}
+        for table in ("codes", "sections", "related_codes", "quarantine"):
+            rows[table] = write_query(con, _select_sql(table, selection), table,
+                                      staging / f"{table}.parquet", settings)
+        previous = _parquet(selection.previous_dir / "codes.parquet") if selection.previous_dir else None
+        if removed is not None:
+            con.register("removed_keys", pa.table(
+                {"code_system": [k[0] for k in removed], "code": [k[1] for k in removed]},
+                schema=pa.schema([("code_system", pa.string()), ("code", pa.string())])))
+        sql = changes_sql(previous, _parquet(staging / "codes.parquet"),
+                          "removed_keys" if removed is not None else None)
+        rows["changes"] = write_query(con, sql, "changes", staging / "changes.parquet", settings)
+        return rows
+    finally:
+        con.close()
+
+
+def write_query(con: duckdb.DuckDBPyConnection, sql: str, table: str, path: Path, settings: Settings) -> int:
+    """Stream a query's rows into one Parquet file in row groups of `row_group_size`."""
+    with ParquetTableWriter(path, table, settings) as writer:
+        for batch in record_batches(con, sql, settings.row_group_size):
+            writer.write(batch)
+    return writer.rows
+
+
+def record_batches(con: duckdb.DuckDBPyConnection, sql: str, size: int) -> Iterator[pa.RecordBatch]:
+    yield from con.sql(sql).to_arrow_reader(size)
+
+
+def _register(con: duckdb.DuckDBPyConnection, selection: Selection) -> None:
+    strings = pa.schema([("source_url", pa.string())])
+    con.register("dropped", pa.table({"source_url": selection.dropped_urls}, schema=strings))
+    con.register("carried", pa.table({"source_url": selection.carried_urls}, schema=strings))
+    con.register("carried_failures", pa.table(
+        {"source_url": [f[0] for f in selection.carried_failures], "reason": [f[1] for f in selection.carried_failures]},
+        schema=pa.schema([("source_url", pa.string()), ("reason", pa.string())])))
+    con.register("carried_keys", pa.table(
+        {"code_system": [k[0] for k in selection.carried_keys], "code": [k[1] for k in selection.carried_keys]},
+        schema=pa.schema([("code_system", pa.string()), ("code", pa.string())])))
+    con.register("duplicates", pa.Table.from_pylist([d.as_row() for d in selection.duplicates],
+                                                    schema=arrow_schema("quarantine")))
+
+
+def _select_sql(table: str, selection: Selection) -> str:
+    cols = ", ".join(f'"{c}"' for c in columns(table))
+    spooled = f"SELECT {cols} FROM {_parquet(selection.spool.glob(table))}"
+    parts = [spooled if table == "quarantine" else
+             f"{spooled} WHERE source_url NOT IN (SELECT source_url FROM dropped)"]
+    if selection.previous_dir is not None:
+        previous = f"SELECT {cols} FROM {_parquet(selection.previous_dir / f'{table}.parquet')}"
+        if table == "codes":
+            parts.append(f"{previous} WHERE source_url IN (SELECT source_url FROM carried)")
+        elif table == "quarantine":
+            parts.append(f"{previous} WHERE (source_url, reason) IN (SELECT (source_url, reason) FROM carried_failures)")
+        else:
+            parts.append(f"{previous} WHERE (code_system, code) IN (SELECT (code_system, code) FROM carried_keys)")
+    if table == "quarantine":
+        parts.append(f"SELECT {cols} FROM duplicates")
+    return " UNION ALL ".join(parts) + f" ORDER BY {_order(table)}"
+
+
+def _order(table: str) -> str:
+    """The contract order; where its keys can tie (quarantine), the remaining columns too,
+    so the order is total and the bytes repeat."""
+    keys = list(SORT_KEYS[table])
+    if table == "quarantine":
+        keys += [c for c in columns(table) if c not in keys]
+    return ", ".join(f'"{k}"' for k in keys)
+
+
+def _parquet(path: Path | str) -> str:
+    return "read_parquet('" + str(path).replace("'", "''") + "')"
