@@ -17,7 +17,7 @@ import json
 import re
 
 from extract.document import CodeHint
-from extract.html_tree import Element, classes, text_of
+from extract.html_tree import Element, class_id_test, text_of
 from extract.selectors import (
     BREADCRUMB_ARIA, BREADCRUMB_CLASS_ID, BREADCRUMB_ITEMTYPE, JSONLD_FIELDS, META_NAME_PATTERN,
     META_NAMES, MICRODATA_PROPS,
@@ -123,8 +123,10 @@ def is_breadcrumb(tag: Element) -> bool:
         isinstance(itemtype, str) and BREADCRUMB_ITEMTYPE in itemtype
     ):
         return True
-    tokens = [*classes(tag), tag.get("id") or ""]
-    return any(BREADCRUMB_CLASS_ID.match(str(t).lower()) for t in tokens if t)
+    return _breadcrumb_class(tag)
+
+
+_breadcrumb_class = class_id_test(BREADCRUMB_CLASS_ID)
 
 
 # --- code tokens in headings ------------------------------------------------------------------

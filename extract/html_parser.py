@@ -21,9 +21,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from lxml import etree
+
 from extract.document import Block, CodeHint, ParsedPage, Section
 from extract.html_hints import breadcrumb_hints, code_tokens, head_hints, is_breadcrumb, is_jsonld
-from extract.html_tree import Element, build_tree, drop, is_tag, text_of, tokens
+from extract.html_tree import Element, build_tree, class_id_test, drop, is_tag, text_of
 from extract.html_walk import Event, Heading, Line, Walker, clean_heading, first_named
 from extract.selectors import (
     CHROME_CLASS_ID, CHROME_LINES, CHROME_ROLES, CHROME_TAGS, CONTENT_CLASS_ID, CONTENT_ROLES,
@@ -87,28 +89,33 @@ class _Index:
     h1s: list[Element] = field(default_factory=list)
 
 
-_SELECTOR_ATTRS = ("class", "id", "role", "aria-label", "itemtype")
+_SELECTOR_ATTRS = frozenset({"class", "id", "role", "aria-label", "itemtype"})
 
 
 def _index(root: Element) -> _Index:
-    """One pass over every tag (a Python loop over lxml is ~3x cheaper than an XPath `or` query)."""
+    """The named tags through lxml's C filter; then one Python pass over the tags that have
+    attributes (a loop is ~3x cheaper than an XPath `or` query, and `keys()` is one C call)."""
     index = _Index()
-    for tag in root.iter():
+    for tag in root.iter("meta", "title", "h1", "script"):
         name = tag.tag
         if name == "meta":
             index.metas.append(tag)
-        elif name == "title" and index.title is None:
-            index.title = tag
+        elif name == "title":
+            if index.title is None:
+                index.title = tag
         elif name == "h1":
             index.h1s.append(tag)
-        elif name == "script" and is_jsonld(tag):
+        elif is_jsonld(tag):
             index.scripts.append(tag)
-        if not isinstance(name, str):
-            continue  # a comment or processing instruction
-        attrib = tag.attrib
-        if "itemprop" in attrib:
+    for tag in root.iter(etree.Element):  # elements only: comments and processing instructions have no attributes
+        keys = tag.keys()
+        if not keys:
+            if tag.tag in CONTENT_TAGS:
+                index.content.append(tag)  # a bare <main>/<article>
+            continue
+        if "itemprop" in keys:
             index.itemprops.append(tag)
-        if name not in CONTENT_TAGS and not any(a in attrib for a in _SELECTOR_ATTRS):
+        if tag.tag not in CONTENT_TAGS and _SELECTOR_ATTRS.isdisjoint(keys):
             continue  # nothing a content or breadcrumb selector could match
         if index.breadcrumb is None and is_breadcrumb(tag):
             index.breadcrumb = tag
@@ -118,18 +125,23 @@ def _index(root: Element) -> _Index:
 
 
 # --- region and chrome ----------------------------------------------------------------------
+_chrome_class = class_id_test(CHROME_CLASS_ID)
+_content_class = class_id_test(CONTENT_CLASS_ID)
+_logo_class = class_id_test(LOGO_CLASS_ID)
+
+
 def _is_chrome(tag: Element) -> bool:
     if tag.tag == "header":
         return next(tag.iterancestors(*_SECTIONING), None) is None  # a section's own header is content
     if tag.tag in CHROME_TAGS or tag.get("role") in CHROME_ROLES:
         return True
-    return any(CHROME_CLASS_ID.match(t) for t in tokens(tag))
+    return _chrome_class(tag)
 
 
 def _is_content(tag: Element) -> bool:
     if tag.tag in CONTENT_TAGS or tag.get("role") in CONTENT_ROLES:
         return True
-    return any(CONTENT_CLASS_ID.match(t) for t in tokens(tag))
+    return _content_class(tag)
 
 
 def _region(root: Element, body: Element | None, index: _Index) -> tuple[Element, Element | None]:
@@ -154,8 +166,7 @@ def _region(root: Element, body: Element | None, index: _Index) -> tuple[Element
 
 def _is_logo(h1: Element) -> bool:
     """A site name set in an h1 inside navigation or a logo/brand box."""
-    return any(p.tag == "nav" or p.get("role") == "navigation" or any(LOGO_CLASS_ID.match(t) for t in tokens(p))
-               for p in [h1, *h1.iterancestors()])
+    return any(p.tag == "nav" or p.get("role") == "navigation" or _logo_class(p) for p in [h1, *h1.iterancestors()])
 
 
 def _names_known_section(tag: Element) -> bool:

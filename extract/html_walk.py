@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from extract.html_tree import (
-    DROPPED, STRING_CONTAINERS, Element, bs_string, context, drop, is_tag, text_of, tokens,
+    DROPPED, STRING_CONTAINERS, Element, bs_string, class_id_test, context, drop, is_tag, text_of,
 )
 from extract.selectors import (
     ACCORDION_HEADER_ATTR_TAGS, ACCORDION_HEADER_ATTRS, ACCORDION_HEADER_CLASS,
@@ -38,6 +38,10 @@ _BLOCKY = frozenset({"p", "div", "ul", "ol", "table", "dl", "section", "article"
 BADGE_CLASS = re.compile(r"^(?:badge|label|tag|pill|status|chip)(?:$|[-_])")
 _TRAILING_MARK_TAGS = frozenset({"small", "sup"})
 _LARGE_FONT = re.compile(r"^(?:\+\d|[4-7])$")
+_badge_class = class_id_test(BADGE_CLASS)
+_bold_class = class_id_test(BOLD_CLASS)
+_code_label_class = class_id_test(CODE_LABEL_CLASS_ID)
+_accordion_header_class = class_id_test(ACCORDION_HEADER_CLASS)
 
 
 @dataclass
@@ -130,7 +134,7 @@ def _is_label_list(tag: Element) -> bool:
 def _is_badge(el: Element, parent: Element) -> bool:
     """A status badge (class badge/label/tag/pill/status), or a `<small>`/`<sup>` holding a
     word that ends the heading after its text (a `CPT<sup>®</sup>` mark stays)."""
-    if is_tag(el) and any(BADGE_CLASS.match(t) for t in tokens(el)):
+    if is_tag(el) and _badge_class(el):
         return True
     if el.tag not in _TRAILING_MARK_TAGS or el.getparent() is not parent:
         return False
@@ -174,8 +178,12 @@ class Walker:
     def flush(self) -> None:
         """End the current line (or list item) and record it if it holds any text."""
         segments, links = self._segments, self._links
+        if not segments:  # most calls: a block edge right after another
+            if links:
+                self._links = []
+            return
         self._segments, self._links = [], []
-        text = normalize_inline("".join(s for s, _, _ in segments))
+        text = normalize_inline("".join([s for s, _, _ in segments]))
         if not text:
             return
         if self._in_item:
@@ -189,7 +197,7 @@ class Walker:
             label_parts.append(seg)
         else:
             i = len(segments)
-        label = normalize_inline("".join(label_parts))
+        label = normalize_inline("".join(label_parts)) if label_parts else ""
         rest = normalize_inline("".join(s for s, _, _ in segments[i:])) if label else ""
         self.events.append(Line(text, "text", 0, label or None, rest, links, style=_line_style(segments)))
 
@@ -273,9 +281,8 @@ class Walker:
             self._inline(tag, name, depth)
 
     def _inline(self, tag: Element, name: str, depth: int) -> None:
-        toks = tokens(tag) if tag.attrib else ()
-        bold = name in BOLD_TAGS or any(BOLD_CLASS.match(t) for t in toks)
-        if any(CODE_LABEL_CLASS_ID.match(t) for t in toks):
+        bold = name in BOLD_TAGS or _bold_class(tag)
+        if _code_label_class(tag):
             text = normalize_inline(text_of(tag, " "))
             if text and len(text.split()) <= LABEL_HINT_MAX_WORDS:
                 self.labels.append(text)
@@ -299,7 +306,7 @@ class Walker:
         elif tag.get("role") == "heading":
             raw = str(tag.get("aria-level", "7"))
             style, level = "h", int(raw) if raw.isdigit() else 7
-        elif name in ACCORDION_HEADER_TAGS or any(ACCORDION_HEADER_CLASS.match(t) for t in tokens(tag)):
+        elif name in ACCORDION_HEADER_TAGS or _accordion_header_class(tag):
             style = "accordion"
         elif name in ACCORDION_HEADER_ATTR_TAGS and any(a in tag.attrib for a in ACCORDION_HEADER_ATTRS):
             style = "accordion"

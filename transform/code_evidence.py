@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from transform import code_systems as cs
-from transform.codes import LABEL_RE, canonical_system, fits, label_system, squash
+from transform.codes import LABEL_RE, canonical_system, fits, label_system, may_name_system, squash
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,16 @@ class Evidence:
         return (self.system,) if self.system else self.choices
 
 
-def _named(where: str, labels: list[tuple[str, str | None]]) -> Evidence | None:
+# Evidence's fields after `where`, for readings kept independent of where the text was read.
+Reading = tuple[str | None, str | None, bool, str | None, tuple[str, ...], bool]
+
+
+def _named(labels: list[tuple[str, str | None]]) -> Reading | None:
     """A system-only reading from the labels a text prints (None when it prints none)."""
     systems = tuple(dict.fromkeys(s for s, _ in labels))
     if len(systems) == 1:
-        return Evidence(where, systems[0], None, False, labels[0][1])
-    return Evidence(where, choices=systems) if systems else None
+        return systems[0], None, False, labels[0][1], (), False
+    return (None, None, False, None, systems, False) if systems else None
 
 
 # A code token holds a digit and may carry inner dots or hyphens (E11.65, 2345-7), never a
@@ -81,24 +86,35 @@ def leading_code(text: str) -> str | None:
 def from_text(where: str, text: str) -> list[Evidence]:
     """Readings from a free text (heading, title, label, lead): labelled codes, a leading or
     trailing code, and the system when the text names exactly one."""
-    out: list[Evidence] = []
-    for m in sorted([*_LABEL_THEN_CODE.finditer(text), *_CODE_THEN_LABEL.finditer(text)], key=lambda m: m.start()):
-        system, family = label_system(m.group("label"))
-        code = m.group("code")
-        if m.re is _CODE_THEN_LABEL and not m.group("kw") and not fits(system, code):
-            continue  # "Type 2 (ICD-10-CM)": a bracketed label after a number that is no code
-        out.append(Evidence(where, system, code, fits(system, code), family, explicit=True))
-    named = _named(where, [label_system(m.group(0)) for m in LABEL_RE.finditer(text)])
+    return [Evidence(where, *reading) for reading in _text_readings(text)]
+
+
+@lru_cache(maxsize=4096)
+def _text_readings(text: str) -> tuple[Reading, ...]:
+    """`from_text`'s readings, kept per text: a page's main heading is read three times (as
+    descriptor, as h1 hint, for the codes it names). The label regexes run only on a text
+    that may hold a label (most texts hold none; both regexes need one)."""
+    out: list[Reading] = []
+    labels = list(LABEL_RE.finditer(text)) if may_name_system(text) else []
+    if labels:
+        found = sorted([*_LABEL_THEN_CODE.finditer(text), *_CODE_THEN_LABEL.finditer(text)], key=lambda m: m.start())
+        for m in found:
+            system, family = label_system(m.group("label"))
+            code = m.group("code")
+            if m.re is _CODE_THEN_LABEL and not m.group("kw") and not fits(system, code):
+                continue  # "Type 2 (ICD-10-CM)": a bracketed label after a number that is no code
+            out.append((system, code, fits(system, code), family, (), True))
+    named = _named([label_system(m.group(0)) for m in labels])
     if not out:
-        system, family = (named.system, named.ambiguous) if named else (None, None)
+        system, family = (named[0], named[3]) if named else (None, None)
         for pattern in (_LEADING, _TRAILING):
             m = pattern.search(text)
             if m and fits(system, m.group("code")):
-                out.append(Evidence(where, system, m.group("code"), True, family))
+                out.append((system, m.group("code"), True, family, (), False))
                 break
-    if named and not any(e.system for e in out):
+    if named and not any(r[0] for r in out):
         out.append(named)
-    return out
+    return tuple(out)
 
 
 def from_breadcrumb(where: str, text: str) -> list[Evidence]:
@@ -110,9 +126,9 @@ def from_breadcrumb(where: str, text: str) -> list[Evidence]:
         if found:
             out.extend(found)
             break
-    named = _named(where, [label_system(m.group(0)) for c in crumbs for m in LABEL_RE.finditer(c)])
+    named = _named([label_system(m.group(0)) for c in crumbs for m in LABEL_RE.finditer(c)])
     if named and not any(e.system for e in out):
-        out.append(named)
+        out.append(Evidence(where, *named))
     return out
 
 

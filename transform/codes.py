@@ -8,6 +8,7 @@ All system knowledge (aliases, formats, licenses) is data in `transform.code_sys
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from transform import code_systems as cs
 
@@ -42,6 +43,35 @@ LABEL_RE = re.compile(
 )
 
 
+def _label_anchors(labels: list[str]) -> tuple[str, ...]:
+    """A few lower-case words, one of which every label spells out whole (greedy set cover,
+    longer words first on a tie, since short ones turn up in prose)."""
+    parts = {a: {p.lower() for p in re.findall(r"[A-Za-z]+", a)} for a in labels}
+    anchors: list[str] = []
+    left = set(labels)
+    while left:
+        best = max(sorted({p for a in left for p in parts[a]}),
+                   key=lambda p: (sum(p in parts[a] for a in left), len(p)))
+        anchors.append(best)
+        left = {a for a in left if best not in parts[a]}
+    return tuple(anchors)
+
+
+_LABEL_ANCHORS = _label_anchors(_LABELS)
+_LABEL_ANCHOR_RE = re.compile("|".join(_LABEL_ANCHORS), re.I)
+
+
+def may_name_system(text: str) -> bool:
+    """False when `LABEL_RE` surely finds nothing in `text`: a cheap test run before the
+    label regexes, which cost ~10 µs per text and find nothing in most texts. (ASCII text is
+    lower-cased and searched for the anchors; other text goes through the same `re.I` rules
+    as `LABEL_RE`, under which "ſ" reads as "s".)"""
+    if text.isascii():
+        lowered = text.lower()
+        return any(anchor in lowered for anchor in _LABEL_ANCHORS)
+    return _LABEL_ANCHOR_RE.search(text) is not None
+
+
 def label_system(label: str) -> tuple[str, str | None]:
     """Canonical system of a label matched by `LABEL_RE`, plus its family key when the label
     names only the family ("ICD-10")."""
@@ -62,6 +92,7 @@ def canonical_system(label: str) -> str | None:
     return systems.pop() if len(systems) == 1 else None
 
 
+@lru_cache(maxsize=8192)  # pure, and asked about the same few tokens many times per page
 def canonical_code(system: str, raw: str) -> str:
     """Upper case, no spaces or edge punctuation; ICD-10-CM with its dot after the 3rd character
     (`s72001a` → `S72.001A`, `E1165` → `E11.65`)."""
@@ -80,6 +111,7 @@ def is_valid_code(system: str, code: str) -> bool:
     return bool(code) and (pattern is None or pattern.fullmatch(code) is not None)
 
 
+@lru_cache(maxsize=8192)
 def fits(system: str | None, raw: str) -> bool:
     """Whether a raw code has the shape of a `system` code (of any core system when unknown)."""
     systems = (system,) if system else cs.CORE_SYSTEMS

@@ -10,6 +10,7 @@ short, heading-shaped text, so a sentence that happens to say "after" is never a
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 SECTION_KEYS: tuple[str, ...] = (
     "name", "summary", "purpose", "indications", "preparation", "procedure_steps",
@@ -181,6 +182,12 @@ _LEAD_ARTICLE = re.compile(r"^(?:the|a|an|your)\s+")
 _APOSTROPHES = re.compile("['\u2019\u2018`]")
 
 
+# Parsers ask about the same few dozen headings and labels on every page (and several times
+# on one page); both functions are pure, so their answers are kept.
+_CACHE_SIZE = 16384
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
 def normalize_heading(heading: str) -> str:
     """Lower-case, leading numbering and articles dropped, '&' → 'and', punctuation dropped.
 
@@ -192,6 +199,7 @@ def normalize_heading(heading: str) -> str:
     return _LEAD_ARTICLE.sub("", text) or text
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def heading_key(heading: str, *, fuzzy: bool = True) -> str | None:
     """Canonical key for a heading as printed, or None when it names no known section.
 

@@ -11,7 +11,6 @@ import ftfy
 
 # Zero-width space/non-joiner/joiner, word joiner, BOM, soft hyphen, LTR/RTL marks.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f]")
-_SPACES = re.compile(r"\s+")
 # Characters that only appear when UTF-8 was decoded as Latin-1/cp1252; checked before
 # calling ftfy, which costs ~20 µs even on clean text.
 _MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00e2\u00c5\u00ce\u00cf\u00d0\u00d1\ufffd]")
@@ -38,13 +37,17 @@ def repair(text: str) -> str:
 
 def normalize_inline(text: str) -> str:
     """One line of text: NFC, mojibake repaired, leftover entities decoded, invisible characters
-    dropped, whitespace collapsed (so a decoded "&nbsp;" becomes one plain space)."""
-    text = repair(text)
-    if _ENTITY.search(text):
+    dropped, whitespace collapsed (so a decoded "&nbsp;" becomes one plain space).
+
+    Called a few hundred times per page, so ASCII text (most of it) skips the steps that only
+    change non-ASCII characters; `str.split` splits on exactly the characters `\\s` matches."""
+    if not text.isascii():
+        text = repair(text)
+    if "&" in text and _ENTITY.search(text):
         text = html.unescape(text)
-    text = _INVISIBLE.sub("", text)
-    text = unicodedata.normalize("NFC", text)
-    return _SPACES.sub(" ", text).strip()
+    if not text.isascii():  # (an entity may have decoded to a non-ASCII character)
+        text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
+    return " ".join(text.split())
 
 
 def normalize_lines(lines: list[str]) -> list[str]:
