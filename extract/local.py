@@ -28,10 +28,15 @@ def is_page_file(path: Path) -> bool:
 
 
 def read_local_file(path: Path) -> RawPage:
-    """The exact bytes of one saved page, with its content type guessed from the extension."""
-    path = Path(path).resolve()
-    body = path.read_bytes()
-    mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+    """The exact bytes of one saved page, with its content type guessed from the extension.
+
+    The path is made absolute lexically; resolving symlinks is the source plan's job, done
+    once per path (a `realpath` per file cost more than reading it on a 100k-page folder).
+    """
+    path = Path(os.path.abspath(path))
+    with open(path, "rb") as handle:
+        body = handle.read()
+        mtime = datetime.fromtimestamp(os.fstat(handle.fileno()).st_mtime, tz=timezone.utc)
     return RawPage(
         source_url=path.as_uri(),
         body=body,
@@ -41,13 +46,14 @@ def read_local_file(path: Path) -> RawPage:
 
 
 def walk_directory(root: Path) -> Iterator[Path]:
-    """Page and WARC files below `root`, in sorted order; hidden files and folders skipped."""
-    for dirpath, dirnames, filenames in os.walk(root):
+    """Page and WARC files below `root`, resolved (symlinks followed), in sorted order; hidden
+    files and folders skipped. The root is resolved once; only symlinked files again."""
+    for dirpath, dirnames, filenames in os.walk(Path(root).resolve()):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
-            path = Path(dirpath) / name
+            path = Path(dirpath, name)
             if not name.startswith(".") and (is_page_file(path) or is_warc(path)):
-                yield path
+                yield path.resolve() if os.path.islink(path) else path
 
 
 def expand_glob(pattern: str) -> list[Path]:

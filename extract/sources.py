@@ -22,8 +22,9 @@ class SourcePlan:
     warcs: list[Path] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
 
-    def add_path(self, path: Path) -> None:
-        (self.warcs if is_warc(path) else self.files).append(path.resolve())
+    def add_path(self, path: Path, *, resolved: bool = False) -> None:
+        path = path if resolved else path.resolve()
+        (self.warcs if is_warc(path) else self.files).append(path)
 
     def dedupe(self) -> "SourcePlan":
         """Each file, WARC and URL once, first mention kept."""
@@ -73,7 +74,7 @@ def plan_sources(sources: list[str], _seen_lists: frozenset[Path] = frozenset())
             path = Path(source)
             if path.is_dir():
                 for found in walk_directory(path):
-                    plan.add_path(found)
+                    plan.add_path(found, resolved=True)
             elif path.is_file():
                 plan.add_path(path)
             elif looks_like_glob(source):

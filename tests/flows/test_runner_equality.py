@@ -1,24 +1,43 @@
-"""The published snapshot is the same whatever runs the parse batches: threads or Dask processes."""
+"""The published snapshot is the same whatever runs the parse batches: threads in process,
+`--workers 2` (a local Dask cluster started by the runner), or an existing Dask cluster
+reached by its address (`--dask-address`), here a `LocalCluster` started by the test."""
 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from flows.refresh import refresh
 from flows.runners import task_runner_for
 from medcodes.settings import Settings
 
 TABLES = ("codes", "sections", "related_codes", "quarantine")
+OPTIONS = {"batch_size": 7}  # several batches, so Dask workers really share the work
 
 
-def test_dask_workers_publish_the_same_rows_as_threads(prefect_harness, tmp_path):
-    options = {"batch_size": 7}  # several batches, so Dask workers really share the work
-    refresh(sources=None, out_dir=str(tmp_path / "threads"), options=options)
-    dask_flow = refresh.with_options(task_runner=task_runner_for(Settings(workers=2)))
-    dask_flow(sources=None, out_dir=str(tmp_path / "dask"), options={**options, "workers": 2})
+def _run(out, **options) -> None:
+    settings = Settings(**options)
+    refresh.with_options(task_runner=task_runner_for(settings))(
+        sources=None, out_dir=str(out), options={**OPTIONS, **options})
+
+
+def _assert_same_snapshot(a, b) -> None:
     for table in TABLES:
-        a = pd.read_parquet(tmp_path / "threads" / "latest" / f"{table}.parquet")
-        b = pd.read_parquet(tmp_path / "dask" / "latest" / f"{table}.parquet")
-        pd.testing.assert_frame_equal(a, b)
-    assert ((tmp_path / "threads" / "latest" / "codes.jsonl").read_bytes()
-            == (tmp_path / "dask" / "latest" / "codes.jsonl").read_bytes())
+        pd.testing.assert_frame_equal(pd.read_parquet(a / "latest" / f"{table}.parquet"),
+                                      pd.read_parquet(b / "latest" / f"{table}.parquet"))
+    assert (a / "latest" / "codes.jsonl").read_bytes() == (b / "latest" / "codes.jsonl").read_bytes()
+
+
+@pytest.mark.timeout(300)
+def test_threads_local_workers_and_an_existing_cluster_publish_the_same_rows(prefect_harness, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    _run(tmp_path / "threads")
+    _run(tmp_path / "workers", workers=2)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        _run(tmp_path / "cluster", dask_address=cluster.scheduler_address)
+        with distributed.Client(cluster) as client:  # the cluster really ran parse tasks
+            assert any("parse_batch" in str(key) for key in client.run_on_scheduler(
+                lambda dask_scheduler: list(dask_scheduler.task_prefixes)))
+    _assert_same_snapshot(tmp_path / "threads", tmp_path / "workers")
+    _assert_same_snapshot(tmp_path / "threads", tmp_path / "cluster")
