@@ -25,7 +25,7 @@ from lxml import etree
 
 from extract.document import Block, CodeHint, ParsedPage, Section
 from extract.html_hints import breadcrumb_hints, code_tokens, head_hints, is_breadcrumb, is_jsonld
-from extract.html_tree import Element, build_tree, class_id_test, drop, is_tag, text_of
+from extract.html_tree import Element, build_tree, class_id_test, drop, text_of
 from extract.html_walk import Event, Heading, Line, Walker, clean_heading, first_named
 from extract.selectors import (
     CHROME_CLASS_ID, CHROME_LINES, CHROME_ROLES, CHROME_TAGS, CONTENT_CLASS_ID, CONTENT_ROLES,
@@ -193,7 +193,7 @@ def _drop_chrome(region: Element, h1: Element | None, with_region: bool = False)
     stack = [region]
     while stack:
         node = stack.pop()
-        for child in [c for c in node if is_tag(c)]:
+        for child in node.iterchildren(etree.Element):  # (a dropped child stays in place, emptied)
             if is_dropped(child):
                 drop(child)
             else:

@@ -101,12 +101,9 @@ def context(el: Element) -> tuple[str | None, bool]:
 
 
 def strings(el: Element) -> Iterator[str]:
-    """The strings bs4's `el.get_text()` joins, in order."""
+    """The strings bs4's `el.get_text()` joins, in order, whatever tags are around and inside `el`."""
     container, preserve = context(el)
     want = el.tag if el.tag in STRING_CONTAINERS else None
-    if container == want and not preserve and next(el.iterdescendants(*_SPECIAL), None) is None:
-        yield from _plain_strings(el)  # the common case: no special tag anywhere near
-        return
     stack: list[tuple[Element, str | None, bool, bool]] = [(el, container, preserve, False)]
     while stack:  # explicit stack: a hostile page may nest thousands of levels
         node, cont, pre, tail_only = stack.pop()
@@ -123,13 +120,21 @@ def strings(el: Element) -> Iterator[str]:
                 stack.append((child, tag if tag in STRING_CONTAINERS else cont, pre or tag in _PRESERVE, False))
 
 
-def _plain_strings(el: Element) -> Iterator[str]:
-    for text in el.itertext():  # document order; comment and PI text skipped, their tails kept
-        yield bs_string(text, False)
+def _is_plain(el: Element) -> bool:
+    """No string container or `pre` around or inside `el`: its strings are `itertext`'s
+    (document order; comment and PI text skipped, their tails kept)."""
+    container, preserve = context(el)
+    want = el.tag if el.tag in STRING_CONTAINERS else None
+    return container == want and not preserve and next(el.iterdescendants(*_SPECIAL), None) is None
 
 
 def text_of(el: Element, separator: str = "", strip: bool = False) -> str:
-    """bs4's `el.get_text(separator, strip=strip)`."""
+    """bs4's `el.get_text(separator, strip=strip)`. Plain text (most calls) is read straight
+    from `itertext`; stripped, a whitespace-only string is dropped whatever `bs_string` makes of it."""
+    if _is_plain(el):  # the common case: no special tag anywhere near
+        if strip:
+            return separator.join([s for s in [t.strip() for t in el.itertext()] if s])
+        return separator.join([bs_string(t, False) if not t or t.isspace() else t for t in el.itertext()])
     if strip:
         return separator.join(s for s in (t.strip() for t in strings(el)) if s)
     return separator.join(strings(el))

@@ -42,6 +42,7 @@ _badge_class = class_id_test(BADGE_CLASS)
 _bold_class = class_id_test(BOLD_CLASS)
 _code_label_class = class_id_test(CODE_LABEL_CLASS_ID)
 _accordion_header_class = class_id_test(ACCORDION_HEADER_CLASS)
+_ACCORDION_ATTRS = frozenset(ACCORDION_HEADER_ATTRS)
 
 
 @dataclass
@@ -229,13 +230,15 @@ class Walker:
     def walk(self, node: Element, depth: int = 0) -> None:
         text, preserve = self._string_context(node)
         sig = style_of(node)
+        segments = self._segments
         if node.text and text:
-            self._segments.append((bs_string(node.text, preserve), self._bold > 0, sig))
+            segments.append((bs_string(node.text, preserve), self._bold > 0, sig))
         for child in node:
-            if is_tag(child):
+            if isinstance(child.tag, str):  # (`is_tag`, inlined: this loop sees every node of the region)
                 self.element(child, depth + 1)
+                segments = self._segments  # a flush inside the child starts a new list
             if child.tail and text:  # comments and processing instructions are not text; their tails are
-                self._segments.append((bs_string(child.tail, preserve), self._bold > 0, sig))
+                segments.append((bs_string(child.tail, preserve), self._bold > 0, sig))
 
     def element(self, tag: Element, depth: int) -> None:
         name = tag.tag
@@ -255,7 +258,7 @@ class Walker:
             return
         if role == "tabpanel":
             self._tabpanel(tag)
-        if self._heading(tag, name):
+        if self._heading(tag, name, role):
             return
         if name in CONTROL_TAGS:
             return  # UI buttons ("Copy", "Show more") that are not section headers
@@ -294,7 +297,7 @@ class Walker:
         self.walk(tag, depth)
         self._bold -= bold
 
-    def _heading(self, tag: Element, name: str) -> bool:
+    def _heading(self, tag: Element, name: str, role: str | None) -> bool:
         """Emit `tag` as a heading candidate if the markup says it is one."""
         if self._in_item:
             return False
@@ -303,12 +306,12 @@ class Walker:
             style, level = "h1", 1
         elif name in HEADING_TAGS:
             style, level = "h", HEADING_TAGS[name]
-        elif tag.get("role") == "heading":
+        elif role == "heading":
             raw = str(tag.get("aria-level", "7"))
             style, level = "h", int(raw) if raw.isdigit() else 7
         elif name in ACCORDION_HEADER_TAGS or _accordion_header_class(tag):
             style = "accordion"
-        elif name in ACCORDION_HEADER_ATTR_TAGS and any(a in tag.attrib for a in ACCORDION_HEADER_ATTRS):
+        elif name in ACCORDION_HEADER_ATTR_TAGS and not _ACCORDION_ATTRS.isdisjoint(tag.keys()):
             style = "accordion"
         elif name == "dt" and self._dl_keyed:
             style = "dt"

@@ -86,7 +86,7 @@ def _substantive(text: str) -> bool:
     """Not empty, not site furniture, not a bare code-system label ("CPT4 code")."""
     if len(text) > _LONG_TITLE:
         return True
-    letters = sum(ch.isalpha() for ch in _LABEL_WORDS.sub("", LABEL_RE.sub("", text)))
+    letters = sum(map(str.isalpha, _LABEL_WORDS.sub("", LABEL_RE.sub("", text))))
     return letters >= _MIN_TITLE_LETTERS and not CHROME_LINES.match(text)
 
 
