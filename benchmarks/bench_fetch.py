@@ -1,20 +1,28 @@
-"""Fetch throughput: medcodes `crawl` vs Scrapy on the same local nginx site, in the same run.
+"""Fetch throughput: medcodes `crawl` vs Scrapy vs plain httpx on the same local nginx site, in the same run.
 
-    python benchmarks/bench_fetch.py [--pages 5000] [--size 24000] [--concurrency 8]
+    python benchmarks/bench_fetch.py [--pages 5000] [--size 24000] [--concurrency 8] [--rounds 3]
 
-Serves N pages of ~24 KB plus a sitemap from nginx on 127.0.0.1 (one worker process; the
-client gets the other core), falling back to `python -m http.server` when nginx is absent
-(said in the output: that server is far slower and bounds both clients). Politeness limits
-are lifted for both clients (no rate limit, no robots, same concurrency). medcodes reads
-the sitemap and stores every page (gzip blob + SQLite row); Scrapy gets the URL list and
-keeps nothing, so the comparison favours Scrapy. Scrapy is not a project dependency:
-`pip install scrapy` to run it; without it only medcodes is measured.
+Serves N pages of ~24 KB plus a sitemap from nginx on 127.0.0.1 (one worker process),
+falling back to `python -m http.server` when nginx is absent (said in the output: that
+server is far slower and bounds every client). Politeness limits are lifted for every
+client (no rate limit, no robots, same concurrency). Three peers, each in a fresh process,
+taking turns in every round (rotated order) so load from elsewhere hits them alike:
+
+* medcodes: reads the sitemap and **stores** every page (gzip blob + SQLite row), with
+  `--processes` fetch processes (`extract.fetch_pool`);
+* Scrapy: gets the URL list and keeps nothing (skipped when `scrapy` is not installed);
+* plain httpx: one `httpx.AsyncClient`, N tasks doing `client.get` over the URL list,
+  keeping nothing — the ceiling of a single-process httpx client.
+
+The report gives each round, the median per peer, and the ratios of the medians.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import statistics
 import random
 import shutil
 import socket
@@ -24,6 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[1]
 NGINX_CONF = """
 daemon off; worker_processes 1; pid {root}/nginx.pid; error_log {root}/error.log;
 events {{ worker_connections 1024; }}
@@ -84,18 +93,47 @@ def start_server(root: Path, port: int) -> tuple[subprocess.Popen, str]:
     raise SystemExit("benchmark server did not start")
 
 
-def run_medcodes(root: Path, port: int, concurrency: int) -> dict:
+def run_medcodes(root: Path, port: int, concurrency: int, processes: int) -> dict:
     from extract.rawpage import RawPage
     from extract.raw_store import RawStore
     from extract.web import crawl
     from medcodes.settings import Settings
 
-    settings = Settings(out_dir=root / "out", concurrency_per_host=concurrency, requests_per_second=1e9, obey_robots=False)
+    settings = Settings(out_dir=root, concurrency_per_host=concurrency, requests_per_second=1e9, obey_robots=False)
     started = time.perf_counter()
-    run = crawl([f"http://127.0.0.1:{port}/sitemap.xml"], settings, RawStore.for_settings(settings))
+    run = crawl([f"http://127.0.0.1:{port}/sitemap.xml"], settings, RawStore.for_settings(settings), processes=processes)
     pages = sum(isinstance(item, RawPage) for item in run)
-    elapsed = time.perf_counter() - started
-    return {"pages": pages, "seconds": round(elapsed, 2), "pages_per_s": round(pages / elapsed)}
+    return result(pages, time.perf_counter() - started)
+
+
+def run_httpx(urls_file: Path, concurrency: int) -> dict:
+    import asyncio
+    from collections import Counter
+
+    import httpx
+
+    urls = urls_file.read_text().split()
+    statuses: Counter[str] = Counter()
+
+    async def go() -> None:
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        async with httpx.AsyncClient(limits=limits) as client:
+            todo = iter(urls)
+
+            async def worker() -> None:
+                for url in todo:
+                    statuses[str((await client.get(url)).status_code)] += 1
+
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+    started = time.perf_counter()
+    asyncio.run(go())
+    others = {k: v for k, v in statuses.items() if k != "200"}
+    return result(statuses["200"], time.perf_counter() - started, **({"other_statuses": others} if others else {}))
+
+
+def result(pages: int, seconds: float, **extra: object) -> dict:
+    return {"pages": pages, "seconds": round(seconds, 2), "pages_per_s": round(pages / seconds), **extra}
 
 
 SCRAPY_WORKER = """
@@ -125,15 +163,27 @@ print(json.dumps({"pages": result.get("n", 0), "seconds": round(secs, 2), "pages
 """
 
 
-def run_scrapy(root: Path, concurrency: int) -> dict | None:
+def scrapy_installed() -> bool:
     try:
         import scrapy  # noqa: F401
     except ImportError:
-        return None
-    worker = root / "scrapy_worker.py"
-    worker.write_text(SCRAPY_WORKER)
-    out = subprocess.run([sys.executable, str(worker), str(root / "urls.txt"), str(concurrency)],
-                         capture_output=True, text=True, timeout=600, check=True)
+        return False
+    return True
+
+
+def run_peer(peer: str, root: Path, port: int, concurrency: int, processes: int, round_: int) -> dict:
+    """One peer's crawl in a fresh interpreter (no state or warm caches carried between peers)."""
+    if peer == "scrapy":
+        worker = root / "scrapy_worker.py"
+        worker.write_text(SCRAPY_WORKER)
+        cmd = [sys.executable, str(worker), str(root / "urls.txt"), str(concurrency)]
+    else:
+        cmd = [sys.executable, __file__, "--peer", peer, "--root", str(root / f"{peer}{round_}"),
+               "--port", str(port), "--concurrency", str(concurrency), "--processes", str(processes)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env)
+    if out.returncode != 0:
+        raise SystemExit(f"{peer} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -142,26 +192,39 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--size", type=int, default=24_000)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=2, help="alternating runs of each client; best is reported")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds; each peer runs once per round, order rotated")
+    parser.add_argument("--processes", type=int, default=2, help="medcodes fetch processes (crawl's `processes`)")
+    parser.add_argument("--peer", choices=["medcodes", "httpx"], help=argparse.SUPPRESS)  # one peer, in a child
+    parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.peer == "medcodes":
+        return print(json.dumps(run_medcodes(args.root, args.port, args.concurrency, args.processes)))
+    if args.peer == "httpx":
+        return print(json.dumps(run_httpx(args.root.parent / "urls.txt", args.concurrency)))
+    peers = ["medcodes", "scrapy", "httpx"] if scrapy_installed() else ["medcodes", "httpx"]
     with tempfile.TemporaryDirectory() as tmp:
         root, port = Path(tmp), free_port()
         make_site(root, args.pages, args.size, port)
         server, kind = start_server(root, port)
         try:
-            print(f"server: {kind}; {args.pages} pages of ~{args.size} bytes; concurrency {args.concurrency}")
-            medcodes_runs, scrapy_runs = [], []
-            for round_ in range(args.rounds):  # alternate, so load from elsewhere hits both alike
-                medcodes_runs.append(run_medcodes(root / f"m{round_}", port, args.concurrency))
-                print(f"round {round_ + 1} medcodes: {medcodes_runs[-1]}", flush=True)
-                scrapy_runs.append(run_scrapy(root, args.concurrency))
-                print(f"round {round_ + 1} scrapy:   {scrapy_runs[-1] or 'not installed (pip install scrapy)'}", flush=True)
-            medcodes = max(medcodes_runs, key=lambda r: r["pages_per_s"])
-            scrapy = max(scrapy_runs, key=lambda r: r["pages_per_s"]) if scrapy_runs[0] else None
-            print(f"best medcodes: {medcodes['pages_per_s']} pages/s")
-            if scrapy:
-                print(f"best scrapy:   {scrapy['pages_per_s']} pages/s")
-                print(f"ratio medcodes/scrapy: {medcodes['pages_per_s'] / scrapy['pages_per_s']:.2f}x")
+            print(f"server: {kind}; {args.pages} pages of ~{args.size} bytes; concurrency {args.concurrency};"
+                  f" medcodes fetch processes {args.processes}")
+            if "scrapy" not in peers:
+                print("scrapy: not installed (pip install scrapy)")
+            runs: dict[str, list[int]] = {p: [] for p in peers}
+            for round_ in range(args.rounds):
+                order = peers[round_ % len(peers):] + peers[: round_ % len(peers)]
+                for peer in order:
+                    got = run_peer(peer, root, port, args.concurrency, args.processes, round_)
+                    runs[peer].append(got["pages_per_s"])
+                    print(f"round {round_ + 1} {peer:9} {got}", flush=True)
+            median = {p: statistics.median(r) for p, r in runs.items()}
+            print("| peer | " + " | ".join(f"round {i + 1}" for i in range(args.rounds)) + " | median |")
+            for peer in peers:
+                print(f"| {peer} | " + " | ".join(str(v) for v in runs[peer]) + f" | {median[peer]:g} |")
+            for other in peers[1:]:
+                print(f"ratio medcodes/{other} (medians): {median['medcodes'] / median[other]:.2f}x")
         finally:
             server.terminate()
             server.wait(timeout=10)

@@ -1,8 +1,10 @@
 """Polite, resilient page fetching with httpx: one URL in, a RawPage or a QuarantineEntry out.
 
-Reads settings: `user_agent`, `connect_timeout`, `read_timeout`, `max_retries`,
-`max_page_bytes`, `concurrency_per_host` (also the connection-pool size of the host's
-client); throttling settings via `extract.throttle`, robots settings via `extract.robots`.
+Reads settings: `max_retries`, `max_page_bytes`; throttling settings via `extract.throttle`,
+robots settings via `extract.robots`, client settings via `extract.fetch_worker`.
+
+The requests themselves run in fetch processes (`extract.fetch_pool`), which also write
+page bodies as blobs; every decision below is taken here, in the crawl's process.
 
 Transient failures (connect errors, timeouts, dropped connections, 429, most 5xx) are
 retried with backoff, or after Retry-After when the server names a wait — never sooner,
@@ -15,13 +17,10 @@ makes the request conditional; a 304 returns the stored bytes, marked "revalidat
 from __future__ import annotations
 
 import asyncio
-import functools
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Callable
 
-import httpx
-
+from extract.fetch_pool import FetchPool
+from extract.fetch_worker import PAGE_TYPES, Attempt, split_content_type
 from extract.rawpage import RawPage, utc_now
 from extract.raw_store import RawStore
 from extract.robots import Resource, RobotsCache
@@ -31,10 +30,10 @@ from extract.urls import canonicalize, host_key, same_site
 from medcodes.settings import Settings
 from schemas.reasons import QuarantineEntry, Reason, Stage, http_reason
 
-PAGE_TYPES: frozenset[str] = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+__all__ = ["PAGE_TYPES", "TRANSFER_HEADERS", "Attempt", "Fetcher", "split_content_type"]
+
 REDIRECTS: frozenset[int] = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
-STORE_THREADS = 1
 # Headers describing the transfer, not the page: the stored body is already decoded.
 TRANSFER_HEADERS: frozenset[str] = frozenset({"content-encoding", "transfer-encoding", "content-length", "connection", "keep-alive"})
 
@@ -44,94 +43,36 @@ def is_transient(status: int) -> bool:
     return status == 429 or (status >= 500 and status not in (501, 505))
 
 
-def split_content_type(value: str | None) -> tuple[str | None, str | None]:
-    """`text/html; charset="UTF-8"` → (`text/html`, `UTF-8`)."""
-    if not value:
-        return None, None
-    media, *params = value.split(";")
-    charset = None
-    for param in params:
-        name, _, val = param.partition("=")
-        if name.strip().lower() == "charset" and val.strip():
-            charset = val.strip().strip("\"'")
-    return media.strip().lower() or None, charset
-
-
-@dataclass
-class Attempt:
-    """The outcome of one request (or of the last of its retries)."""
-
-    status: int | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-    reason: str | None = None  # a Reason value when the request failed before a usable answer
-    detail: str = ""
-    tries: int = 0
-
-
 class Fetcher:
-    """Fetches for one crawl; one httpx client and throttle per host, closed by `aclose`."""
+    """Fetches for one crawl; one throttle per host, requests in `FetchPool` processes, closed by `aclose`."""
 
     def __init__(self, settings: Settings, store: RawStore | None, run_id: str,
-                 on_retry: Callable[[], None] = lambda: None) -> None:
+                 on_retry: Callable[[], None] = lambda: None, processes: int | None = None) -> None:
         self.settings = settings
         self.store = store
         self.run_id = run_id
         self.on_retry = on_retry
         self.robots = RobotsCache(self.fetch_resource, settings)
-        self._hosts: dict[str, tuple[httpx.AsyncClient, HostThrottle]] = {}
-        # Blob writes (hash, gzip, file creation) run here, off the event loop. One thread: more
-        # only fight the loop for the GIL, and the file syscalls already overlap with fetching.
-        self._writer = ThreadPoolExecutor(max_workers=STORE_THREADS, thread_name_prefix="medcodes-store")
+        self._throttles: dict[str, HostThrottle] = {}
+        self._pool = FetchPool(settings, store.blobs.root if store is not None else None,
+                               processes or settings.fetch_processes)
 
     async def aclose(self) -> None:
-        for client, _ in self._hosts.values():
-            await client.aclose()
-        self._writer.shutdown(wait=True)
+        await self._pool.aclose()
 
-    def _host(self, url: str) -> tuple[httpx.AsyncClient, HostThrottle]:
+    def _host(self, url: str) -> tuple[str, HostThrottle]:
         key = host_key(url)
-        if key not in self._hosts:
-            s = self.settings
-            client = httpx.AsyncClient(
-                headers={"User-Agent": s.user_agent},
-                timeout=httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=None),
-                limits=httpx.Limits(max_connections=s.concurrency_per_host, max_keepalive_connections=s.concurrency_per_host),
-                follow_redirects=False,
-            )
-            self._hosts[key] = (client, HostThrottle(s))
-        return self._hosts[key]
+        throttle = self._throttles.get(key)
+        if throttle is None:
+            throttle = self._throttles[key] = HostThrottle(self.settings)
+        return key, throttle
 
     # --- one request, with retries -----------------------------------------------------
     async def _once(self, url: str, headers: dict[str, str], max_bytes: int, pages_only: bool) -> Attempt:
-        client, throttle = self._host(url)
-        async with throttle.turn():
-            try:
-                async with client.stream("GET", url, headers=headers) as resp:
-                    got = {k.lower(): v for k, v in resp.headers.items()}
-                    if resp.status_code != 200:
-                        return Attempt(resp.status_code, got)
-                    media, _ = split_content_type(got.get("content-type"))
-                    if pages_only and media is not None and media not in PAGE_TYPES:
-                        return Attempt(200, got, reason=Reason.NOT_HTML.value, detail=f"content type {media}")
-                    declared = got.get("content-length", "")
-                    if declared.isdigit() and int(declared) > max_bytes:
-                        return Attempt(200, got, reason=Reason.TOO_LARGE.value, detail=f"Content-Length {declared} > {max_bytes}")
-                    chunks, size = [], 0
-                    async for chunk in resp.aiter_bytes():
-                        size += len(chunk)
-                        if size > max_bytes:
-                            return Attempt(200, got, reason=Reason.TOO_LARGE.value, detail=f"body passed {max_bytes} bytes")
-                        chunks.append(chunk)
-                    return Attempt(200, got, b"".join(chunks))
-            except httpx.TimeoutException as exc:
-                return Attempt(reason=Reason.TIMEOUT.value, detail=f"{type(exc).__name__}: {exc}")
-            except httpx.ConnectError as exc:
-                return Attempt(reason=Reason.CONNECT_ERROR.value, detail=str(exc))
-            except httpx.RemoteProtocolError as exc:
-                return Attempt(reason=Reason.CONNECTION_DROPPED.value, detail=str(exc))
-            except httpx.TransportError as exc:
-                return Attempt(reason=Reason.READ_ERROR.value, detail=f"{type(exc).__name__}: {exc}")
+        host, throttle = self._host(url)
+        async with throttle.turn() as slot:
+            store = pages_only and self.store is not None  # a page's body becomes a blob in the worker
+            return await self._pool.request(slot, throttle.slots, host, url, headers, max_bytes, pages_only, store)
 
     async def _request(self, url: str, headers: dict[str, str], max_bytes: int, pages_only: bool) -> Attempt:
         """`_once`, retried on transient trouble; the last attempt is returned either way."""
@@ -236,9 +177,8 @@ class Fetcher:
             status=200,
             headers={k: v for k, v in attempt.headers.items() if k not in TRANSFER_HEADERS},
         )
-        if self.store is not None:  # file creation costs ~1 ms on ext4: keep it off the event loop
-            save = functools.partial(self.store.save_page, page, run_id=self.run_id, attempts=attempt.tries)
-            await asyncio.get_running_loop().run_in_executor(self._writer, save)
+        if self.store is not None:  # the worker already wrote the blob: only the state row is left
+            self.store.save_page(page, run_id=self.run_id, attempts=attempt.tries, sha256=attempt.sha256)
         return page
 
     def _fail(self, url: str, reason: str, detail: str, status: int | None, tries: int) -> QuarantineEntry:

@@ -9,8 +9,10 @@ Blobs are gzip (stdlib): `zstandard` is not installed here and pages are small H
 gzip level 3 keeps most of level 6's ratio at a third of the CPU (measured ~170 µs per
 24 KB page). A blob is written to a temp file and `os.replace`d, and verified against its
 name when read, so a torn write reads as "missing" and is fetched again, never as bad bytes.
-The temp name is the blob's own plus the writing thread's id: no `mkstemp` (random names
-and an `O_EXCL` retry loop), yet two threads storing the same bytes never share a file.
+The temp name is the blob's own plus the writing process's and thread's ids: no `mkstemp`
+(random names and an `O_EXCL` retry loop), yet two writers of the same bytes never share a
+file. Blobs are written by `BlobStore`, which the crawl's fetch processes use on their own
+(`extract.fetch_worker`); the state database is written by the crawl's process only.
 
 State writes are batched: rows go into one open SQLite transaction, committed every
 `COMMIT_EVERY` writes or `COMMIT_SECONDS`, whichever comes first, and by `flush`,
@@ -87,15 +89,56 @@ def from_cache(page: RawPage) -> str | None:
     return page.headers.get(CACHE_HEADER)
 
 
+class BlobStore:
+    """Content-addressed gzip files; safe for any number of threads and processes at once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._fanout: set[str] = set()  # sub-folders known to exist (mkdir is a syscall per page)
+
+    def _path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / f"{sha256}.gz"
+
+    def put(self, body: bytes) -> str:
+        """Store bytes once under their sha256 (atomic: temp file, then `os.replace`)."""
+        sha = hashlib.sha256(body).hexdigest()
+        path = self._path(sha)
+        if path.exists():
+            return sha
+        if path.parent.name not in self._fanout:
+            path.parent.mkdir(exist_ok=True)
+            self._fanout.add(path.parent.name)
+        data = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            try:
+                os.write(fd, data)
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return sha
+
+    def get(self, sha256: str) -> bytes | None:
+        """The stored bytes, or None when missing or not matching their name (a torn write)."""
+        try:
+            body = gzip.decompress(self._path(sha256).read_bytes())
+        except (OSError, EOFError, gzip.BadGzipFile):
+            return None
+        return body if hashlib.sha256(body).hexdigest() == sha256 else None
+
+
 class RawStore:
     """Blobs on disk plus crawl state in SQLite; safe to call from one thread at a time per call."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self.blob_dir = self.root / "blobs"
-        self.blob_dir.mkdir(parents=True, exist_ok=True)
+        self.blobs = BlobStore(self.root / "blobs")
         self._lock = threading.Lock()
-        self._fanout: set[str] = set()  # blob sub-folders known to exist (mkdir is a syscall per page)
         self._db = sqlite3.connect(self.root / "state.sqlite", check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -133,40 +176,8 @@ class RawStore:
             if self._pending >= COMMIT_EVERY or time.monotonic() - self._tx_started >= COMMIT_SECONDS:
                 self._commit()
 
-    # --- blobs --------------------------------------------------------------------------
-    def _blob_path(self, sha256: str) -> Path:
-        return self.blob_dir / sha256[:2] / f"{sha256}.gz"
-
-    def put_blob(self, body: bytes) -> str:
-        """Store bytes once under their sha256 (atomic: temp file, then `os.replace`)."""
-        sha = hashlib.sha256(body).hexdigest()
-        path = self._blob_path(sha)
-        if path.exists():
-            return sha
-        if path.parent.name not in self._fanout:
-            path.parent.mkdir(exist_ok=True)
-            self._fanout.add(path.parent.name)
-        data = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
-        tmp = path.with_name(f"{path.name}.{threading.get_ident()}.tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-            try:
-                os.write(fd, data)
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        return sha
-
     def get_blob(self, sha256: str) -> bytes | None:
-        """The stored bytes, or None when missing or not matching their name (a torn write)."""
-        try:
-            body = gzip.decompress(self._blob_path(sha256).read_bytes())
-        except (OSError, EOFError, gzip.BadGzipFile):
-            return None
-        return body if hashlib.sha256(body).hexdigest() == sha256 else None
+        return self.blobs.get(sha256)
 
     # --- runs ---------------------------------------------------------------------------
     def begin_run(self, sources: list[str]) -> str:
@@ -195,9 +206,9 @@ class RawStore:
             row = cur.fetchone()
         return _to_state(row) if row else None
 
-    def save_page(self, page: RawPage, *, run_id: str, attempts: int) -> None:
-        """Record a page fetched with status 200: blob first, then its state row."""
-        sha = self.put_blob(page.body)
+    def save_page(self, page: RawPage, *, run_id: str, attempts: int, sha256: str | None = None) -> None:
+        """Record a page fetched with status 200: blob first (unless `sha256` says it is stored), then its state row."""
+        sha = sha256 or self.blobs.put(page.body)
         now = utc_now().isoformat()
         headers = {k: v for k, v in page.headers.items() if k != CACHE_HEADER}
         self._write(

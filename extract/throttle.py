@@ -1,7 +1,7 @@
 """Per-host politeness: a connection limit, a request interval, and the waits between retries.
 
-Reads settings: `concurrency_per_host` (simultaneous requests, and the size of the host's
-connection pool), `requests_per_second` (the minimum interval between request starts;
+Reads settings: `concurrency_per_host` (simultaneous requests: numbered slots, which
+`extract.fetch_pool` deals to its fetch processes so their connection pools add up to it), `requests_per_second` (the minimum interval between request starts;
 a robots.txt Crawl-delay can only make it longer), `backoff_base` (first retry delay,
 doubled per retry, with jitter), `retry_after_cap` (longest Retry-After honoured).
 """
@@ -26,7 +26,10 @@ class HostThrottle:
     """Gates every request to one host: at most N in flight, starts spaced by the interval."""
 
     def __init__(self, settings: Settings) -> None:
-        self._slots = asyncio.Semaphore(settings.concurrency_per_host)
+        self.slots = settings.concurrency_per_host
+        self._free: asyncio.LifoQueue[int] = asyncio.LifoQueue()
+        for slot in reversed(range(self.slots)):
+            self._free.put_nowait(slot)
         self.interval = 1.0 / settings.requests_per_second
         self._next_start = 0.0  # monotonic time before which no request may start
 
@@ -40,15 +43,18 @@ class HostThrottle:
         self._next_start = max(self._next_start, time.monotonic() + seconds)
 
     @asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
-        """One request's turn: a free slot, then the host's next start time."""
-        async with self._slots:
+    async def turn(self) -> AsyncIterator[int]:
+        """One request's turn: a free slot (its number is yielded), then the host's next start time."""
+        slot = await self._free.get()
+        try:
             now = time.monotonic()
             start = max(now, self._next_start)
             self._next_start = start + self.interval
             if start > now:
                 await asyncio.sleep(start - now)
-            yield
+            yield slot
+        finally:
+            self._free.put_nowait(slot)
 
 
 def backoff_delay(settings: Settings, retry: int) -> float:

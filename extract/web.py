@@ -87,9 +87,10 @@ class CrawlRun:
     """The iterator `crawl` returns; `stats` is live while iterating and final after it."""
 
     def __init__(self, sources: list[str], settings: Settings, store: RawStore,
-                 progress: Callable[[CrawlStats], None] | None) -> None:
+                 progress: Callable[[CrawlStats], None] | None, processes: int | None = None) -> None:
         self.sources = [canonicalize(s) for s in sources]
         self.settings = settings
+        self.processes = processes or settings.fetch_processes
         self.store = store
         self.stats = CrawlStats()
         self.run_id = store.begin_run(self.sources)
@@ -168,7 +169,7 @@ class CrawlRun:
 
     async def _engine(self) -> None:
         settings, stats = self.settings, self.stats
-        fetcher = Fetcher(settings, self.store, self.run_id, on_retry=self._count_retry)
+        fetcher = Fetcher(settings, self.store, self.run_id, on_retry=self._count_retry, processes=self.processes)
         keep = UrlFilter(settings)
         work: asyncio.Queue[Discovered] = asyncio.Queue()
         seen: set[str] = set()
@@ -228,10 +229,13 @@ class CrawlRun:
 
 
 def crawl(sources: list[str], settings: Settings, store: RawStore,
-          progress: Callable[[CrawlStats], None] | None = None) -> CrawlRun:
+          progress: Callable[[CrawlStats], None] | None = None, processes: int | None = None) -> CrawlRun:
     """Discover and fetch every page the SOURCE URLs name; iterate the result for the outcomes.
+
+    `processes` (default `settings.fetch_processes`) fetch processes perform the requests
+    (`extract.fetch_pool`); politeness limits hold across them, exactly as configured.
 
     The returned `CrawlRun` is an `Iterator[RawPage | QuarantineEntry]`; its `.stats`
     (a `CrawlStats`) also carries per-source sitemap completeness and the 404/410 URLs.
     """
-    return CrawlRun(sources, settings, store, progress)
+    return CrawlRun(sources, settings, store, progress, processes)

@@ -49,6 +49,7 @@ def run(
     reparse: Optional[bool] = typer.Option(None, "--reparse/--no-reparse", help="Re-parse stored pages even if unchanged."),
     user_agent: Optional[str] = typer.Option(None, help="User-Agent for fetching and robots.txt."),
     concurrency: Optional[int] = typer.Option(None, help="Simultaneous connections per host."),
+    fetch_processes: Optional[int] = typer.Option(None, help="Processes performing a crawl's requests (limits hold across them)."),
     rps: Optional[float] = typer.Option(None, help="Requests per second per host."),
     max_retries: Optional[int] = typer.Option(None, help="Retries after a transient fetch failure."),
     follow_links: Optional[bool] = typer.Option(None, "--follow-links/--no-follow-links", help="Follow links within the site when it has no sitemap."),
@@ -66,7 +67,8 @@ def run(
     options = _given(
         batch_size=batch_size, workers=workers, dask_address=dask_address,
         max_quarantine_share=max_quarantine_share, keep_snapshots=keep_snapshots, reparse=reparse,
-        user_agent=user_agent, concurrency_per_host=concurrency, requests_per_second=rps,
+        user_agent=user_agent, concurrency_per_host=concurrency, fetch_processes=fetch_processes,
+        requests_per_second=rps,
         max_retries=max_retries, follow_links=follow_links, max_pages=max_pages, max_depth=max_depth,
         include=include, exclude=exclude,
     )

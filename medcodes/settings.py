@@ -43,6 +43,10 @@ class Settings(BaseSettings):
         description="User-Agent sent with every request and matched against robots.txt.",
     )
     concurrency_per_host: int = Field(4, ge=1, description="Simultaneous connections to one host.")
+    fetch_processes: int = Field(
+        2, ge=1,
+        description="Processes performing a crawl's HTTP requests; politeness limits hold across them.",
+    )
     requests_per_second: float = Field(4.0, gt=0, description="Requests per second to one host (politeness).")
     connect_timeout: float = Field(10.0, gt=0, description="Seconds to establish a connection.")
     read_timeout: float = Field(30.0, gt=0, description="Seconds to wait for response data.")
