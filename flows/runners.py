@@ -20,8 +20,31 @@ from medcodes.settings import Settings
 
 def dask_cluster_kwargs(workers: int) -> dict[str, Any]:
     """A `distributed.LocalCluster` of `workers` single-threaded processes, dashboard off
-    (no port to clash with on a shared machine or in CI)."""
-    return {"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None}
+    (no port to clash with on a shared machine or in CI), reporting to this process's API."""
+    return {"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None,
+            "env": worker_api_env()}
+
+
+def worker_api_env() -> dict[str, str]:
+    """`PREFECT_API_URL` of the API this process reports to, for the local Dask workers.
+
+    Why: a worker process that finds no API URL starts its own ephemeral Prefect server to
+    record its task runs; profiled, that start-up (imports, SQLite migrations, uvicorn) took
+    more CPU than parsing on a 3,000-page run. With no server configured, this starts the
+    ephemeral server this process would start anyway (Prefect keeps one per process) and
+    shares it. An existing cluster (`dask_address`) has its own environment: set
+    `PREFECT_API_URL` on its workers.
+    """
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        from prefect.server.api.server import SubprocessASGIServer
+
+        server = SubprocessASGIServer()
+        server.start()
+        url = server.api_url
+    return {"PREFECT_API_URL": url}
 
 
 def task_runner_for(settings: Settings) -> TaskRunner:

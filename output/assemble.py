@@ -1,8 +1,8 @@
 """Write a run's snapshot tables from its spool and the previous snapshot, sorted, in bounded memory.
 
 Why DuckDB: the tables must come out sorted in contract order, and a full refresh has more
-rows than a small machine should sort in memory. DuckDB sorts out of core (spilling to the
-spool's temp folder above `assembly_memory_mb`) and streams record batches, which go to
+rows than a small machine should sort in memory. DuckDB sorts out of core (`output.duck`:
+spilling to disk above `assembly_memory_mb`) and streams record batches, which go to
 the Parquet writers with each table's explicit Arrow schema. It only selects and orders
 rows; every decision (which page keeps a code, which previous rows carry over) is made
 before, in `medcodes.dataset.select_rows`, and arrives here as a `Selection`.
@@ -10,7 +10,6 @@ before, in `medcodes.dataset.select_rows`, and arrives here as a `Selection`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ import pyarrow as pa
 
 from medcodes.settings import Settings
 from output.changes import changes_sql
+from output.duck import bounded_duckdb, parquet
 from output.parquet import ParquetTableWriter
 from output.spool import Spool
 from schemas.reasons import QuarantineEntry
@@ -42,37 +42,24 @@ class Selection:
     duplicates: list[QuarantineEntry] = field(default_factory=list)
 
 
-def connect(settings: Settings, temp_dir: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB whose sorts spill to `temp_dir` above the configured memory."""
-    temp_dir.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(config={
-        "memory_limit": f"{settings.assembly_memory_mb}MB",
-        "temp_directory": str(temp_dir),
-        "threads": os.cpu_count() or 1,
-    })
-
-
 def write_selected(selection: Selection, staging: Path, settings: Settings,
                    removed: set[tuple[str, str]] | None) -> dict[str, int]:
     """Write the four data tables and `changes` into `staging`; returns rows per table."""
-    con = connect(settings, selection.spool.temp_dir)
-    try:
+    with bounded_duckdb(settings) as con:
         _register(con, selection)
         rows = {}
         for table in ("codes", "sections", "related_codes", "quarantine"):
             rows[table] = write_query(con, _select_sql(table, selection), table,
                                       staging / f"{table}.parquet", settings)
-        previous = _parquet(selection.previous_dir / "codes.parquet") if selection.previous_dir else None
+        previous = parquet(selection.previous_dir / "codes.parquet") if selection.previous_dir else None
         if removed is not None:
             con.register("removed_keys", pa.table(
                 {"code_system": [k[0] for k in removed], "code": [k[1] for k in removed]},
                 schema=pa.schema([("code_system", pa.string()), ("code", pa.string())])))
-        sql = changes_sql(previous, _parquet(staging / "codes.parquet"),
+        sql = changes_sql(previous, parquet(staging / "codes.parquet"),
                           "removed_keys" if removed is not None else None)
         rows["changes"] = write_query(con, sql, "changes", staging / "changes.parquet", settings)
         return rows
-    finally:
-        con.close()
 
 
 def write_query(con: duckdb.DuckDBPyConnection, sql: str, table: str, path: Path, settings: Settings) -> int:
@@ -103,11 +90,11 @@ def _register(con: duckdb.DuckDBPyConnection, selection: Selection) -> None:
 
 def _select_sql(table: str, selection: Selection) -> str:
     cols = ", ".join(f'"{c}"' for c in columns(table))
-    spooled = f"SELECT {cols} FROM {_parquet(selection.spool.glob(table))}"
+    spooled = f"SELECT {cols} FROM {parquet(selection.spool.glob(table))}"
     parts = [spooled if table == "quarantine" else
              f"{spooled} WHERE source_url NOT IN (SELECT source_url FROM dropped)"]
     if selection.previous_dir is not None:
-        previous = f"SELECT {cols} FROM {_parquet(selection.previous_dir / f'{table}.parquet')}"
+        previous = f"SELECT {cols} FROM {parquet(selection.previous_dir / f'{table}.parquet')}"
         if table == "codes":
             parts.append(f"{previous} WHERE source_url IN (SELECT source_url FROM carried)")
         elif table == "quarantine":
@@ -126,7 +113,3 @@ def _order(table: str) -> str:
     if table == "quarantine":
         keys += [c for c in columns(table) if c not in keys]
     return ", ".join(f'"{k}"' for k in keys)
-
-
-def _parquet(path: Path | str) -> str:
-    return "read_parquet('" + str(path).replace("'", "''") + "')"

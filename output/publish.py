@@ -27,7 +27,8 @@ import pyarrow.parquet as pq
 from extract.rawpage import utc_now
 from medcodes.errors import PublishRefused
 from medcodes.settings import Settings
-from output.jsonl import write_jsonl_batches
+from output.duck import bounded_duckdb, parquet
+from output.jsonl import write_jsonl
 from output.lock import output_lock
 from output.manifest import (
     MANIFEST_NAME, NOTICE_NAME, FileEntry, build_manifest, file_entry, licenses_present,
@@ -39,7 +40,6 @@ from schemas.tables import TABLES
 from schemas.validate import SchemaViolation, validate_table
 
 JSONL_NAME = "codes.jsonl"
-JSONL_BATCH_ROWS = 2_000  # codes rows (with their sections) in memory while writing codes.jsonl
 STAGING_PREFIX = ".staging-"
 _LATEST_TMP_PREFIX = ".latest-"
 _ID_FORMAT = "%Y%m%dT%H%M%S%fZ"
@@ -105,7 +105,7 @@ def publish_staged(
     staging.mkdir(parents=True)
     try:
         write_data(staging)
-        files, counted = finish_files(staging)
+        files, counted = finish_files(staging, settings)
         manifest = build_manifest(
             snapshot_id=snapshot_id, created_at=created_at, tables=counted, files=files,
             sources=sources, previous_snapshot_id=previous.name if previous else None,
@@ -150,14 +150,15 @@ def counted_tables(snapshot_dir: Path) -> dict[str, pa.Table]:
             for name in TABLES}
 
 
-def finish_files(staging: Path) -> tuple[list[FileEntry], dict[str, pa.Table]]:
+def finish_files(staging: Path, settings: Settings) -> tuple[list[FileEntry], dict[str, pa.Table]]:
     """Write codes.jsonl (unless staged already), the JSON Schema and NOTICE.txt; fsync every
     file; return the manifest's file entries and the counted tables."""
     counted = counted_tables(staging)
     jsonl = staging / JSONL_NAME
     if not jsonl.exists():
-        write_jsonl_batches(*(pq.ParquetFile(staging / f"{name}.parquet").iter_batches(JSONL_BATCH_ROWS)
-                              for name in ("codes", "sections", "related_codes")), jsonl)
+        with bounded_duckdb(settings) as con:
+            write_jsonl(con, *(parquet(staging / f"{name}.parquet") for name in ("codes", "sections", "related_codes")),
+                        jsonl)
     entries = [_synced_entry(staging / f"{name}.parquet", table.num_rows) for name, table in counted.items()]
     entries.append(_synced_entry(jsonl, counted["codes"].num_rows))
     schema_path = staging / SNAPSHOT_SCHEMA_NAME  # lets consumers validate codes.jsonl offline

@@ -62,11 +62,6 @@ class Spool:
     def glob(self, table: str) -> str:
         return str(self.root / f"{table}-*.parquet")
 
-    @property
-    def temp_dir(self) -> Path:
-        """Where the assembler's sorts may spill."""
-        return self.root / "sort.tmp"
-
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
 
