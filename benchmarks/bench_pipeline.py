@@ -5,8 +5,10 @@ the first N pages of a corpus written by `generate_corpus.py` (its shard folders
 `0001/`, … hold 1,000 pages each, so the first N pages are the first N/1000 folders), into
 a temporary output folder. `--via flow` (default) runs the `refresh` flow with
 `task_runner_for(settings)`, exactly what the CLI does; `--via cli` runs `python -m medcodes
-run`. Peak RSS is the largest sum over the whole process tree (Dask workers included),
-sampled every 0.2 s with psutil. Figures include Prefect's start-up (and the Dask cluster's):
+run`. Peak memory is the largest sum over the whole process tree (the Prefect server,
+Dask nannies and workers included), sampled every 0.2 s with psutil, as RSS (each shared
+library counted once per process) and as PSS (shared pages split between processes: the
+tree's real footprint), plus the main process's own RSS. Figures include Prefect's start-up (and the Dask cluster's):
 a fixed cost, reported separately from a tiny run so it can be subtracted.
 
     python benchmarks/generate_corpus.py --pages 100000 --out /tmp/corpus
@@ -35,14 +37,19 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 
 
-def tree_rss(proc: psutil.Process) -> int:
-    total = 0
-    for p in [proc, *proc.children(recursive=True)]:
+def tree_memory(proc: psutil.Process) -> tuple[int, int, int]:
+    """(RSS, PSS, main process RSS) over the process tree. RSS sums count each shared library
+    once per process; PSS splits shared pages between the processes that map them, so the
+    PSS sum is the tree's real footprint."""
+    rss = pss = 0
+    processes = [proc, *proc.children(recursive=True)]
+    for p in processes:
         try:
-            total += p.memory_info().rss
+            info = p.memory_full_info()
+            rss, pss = rss + info.rss, pss + info.pss
         except psutil.Error:  # a worker that ended between listing and reading
             pass
-    return total
+    return rss, pss, proc.memory_info().rss
 
 
 def run_case(corpus: Path, pages: int, workers: int, via: str, runs: int = 1) -> dict:
@@ -57,13 +64,12 @@ def run_case(corpus: Path, pages: int, workers: int, via: str, runs: int = 1) ->
         started = time.perf_counter()
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        peak, watched = 0, psutil.Process(proc.pid)
+        peak, watched = [0, 0, 0], psutil.Process(proc.pid)
 
         def sample() -> None:
-            nonlocal peak
             while proc.poll() is None:
                 try:
-                    peak = max(peak, tree_rss(watched))
+                    peak[:] = map(max, peak, tree_memory(watched))
                 except psutil.Error:
                     return
                 time.sleep(0.2)
@@ -76,7 +82,8 @@ def run_case(corpus: Path, pages: int, workers: int, via: str, runs: int = 1) ->
     if proc.returncode != 0:
         raise RuntimeError(f"run failed ({proc.returncode}): {stderr[-2000:]}")
     return {"pages": pages, "workers": workers, "via": via, "seconds": round(seconds, 1),
-            "pages_per_s": round(pages / seconds, 1), "peak_rss_mb": round(peak / 2**20),
+            "pages_per_s": round(pages / seconds, 1), "peak_rss_mb": round(peak[0] / 2**20),
+            "peak_pss_mb": round(peak[1] / 2**20), "peak_main_rss_mb": round(peak[2] / 2**20),
             "result": stdout.strip().splitlines()[-1] if stdout.strip() else ""}
 
 
