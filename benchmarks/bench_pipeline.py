@@ -8,7 +8,8 @@ a temporary output folder. `--via flow` (default) runs the `refresh` flow with
 run`. Peak memory is the largest sum over the whole process tree (the Prefect server,
 Dask nannies and workers included), sampled every 0.2 s with psutil, as RSS (each shared
 library counted once per process) and as PSS (shared pages split between processes: the
-tree's real footprint), plus the main process's own RSS. Figures include Prefect's start-up (and the Dask cluster's):
+tree's real footprint), plus the main process's own RSS; CPU seconds per kind of process
+(main, Prefect server, Dask nannies and workers) as last sampled, a lower bound. Figures include Prefect's start-up (and the Dask cluster's):
 a fixed cost, reported separately from a tiny run so it can be subtracted.
 
     python benchmarks/generate_corpus.py --pages 100000 --out /tmp/corpus
@@ -35,6 +36,26 @@ from pathlib import Path
 import psutil
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def role(proc: psutil.Process) -> str:
+    """What a process of the tree is, from its command line."""
+    cmd = " ".join(proc.cmdline())
+    if "uvicorn" in cmd:
+        return "prefect_server"
+    if "multiprocessing" in cmd:
+        return "dask_processes"  # nannies and workers (and their resource tracker)
+    return "main"
+
+
+def tree_cpu(proc: psutil.Process, seen: dict[int, tuple[str, float]]) -> None:
+    """Record each process's latest CPU seconds (user + system) and role in `seen`, by pid."""
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            times = p.cpu_times()
+            seen[p.pid] = (seen[p.pid][0] if p.pid in seen else role(p), times.user + times.system)
+        except psutil.Error:
+            pass
 
 
 def tree_memory(proc: psutil.Process) -> tuple[int, int, int]:
@@ -64,12 +85,13 @@ def run_case(corpus: Path, pages: int, workers: int, via: str, runs: int = 1) ->
         started = time.perf_counter()
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        peak, watched = [0, 0, 0], psutil.Process(proc.pid)
+        peak, watched, cpu = [0, 0, 0], psutil.Process(proc.pid), {}
 
         def sample() -> None:
             while proc.poll() is None:
                 try:
                     peak[:] = map(max, peak, tree_memory(watched))
+                    tree_cpu(watched, cpu)
                 except psutil.Error:
                     return
                 time.sleep(0.2)
@@ -84,6 +106,8 @@ def run_case(corpus: Path, pages: int, workers: int, via: str, runs: int = 1) ->
     return {"pages": pages, "workers": workers, "via": via, "seconds": round(seconds, 1),
             "pages_per_s": round(pages / seconds, 1), "peak_rss_mb": round(peak[0] / 2**20),
             "peak_pss_mb": round(peak[1] / 2**20), "peak_main_rss_mb": round(peak[2] / 2**20),
+            "cpu_s_by_process": {r: round(sum(c for rr, c in cpu.values() if rr == r), 1)
+                                 for r in sorted({rr for rr, _ in cpu.values()})},
             "result": stdout.strip().splitlines()[-1] if stdout.strip() else ""}
 
 

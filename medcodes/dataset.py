@@ -70,7 +70,18 @@ def select_rows(spool: Spool, ledger: RunLedger, previous: PreviousSnapshot | No
         carried_failures=sorted(ledger.carried_failures),
         dropped_urls=sorted(losers - set(ledger.carried_urls)),
         duplicates=duplicates,
+        key_splits=key_splits(ledger, previous),
     )
+
+
+def key_splits(ledger: RunLedger, previous: PreviousSnapshot | None) -> list[tuple[str, str]]:
+    """Every `codes_per_slice`-th key of this run and the previous snapshot: where the
+    snapshot's tables are cut into separately sorted slices (`output.assemble.key_slices`)."""
+    keys = ledger.keys() | ({(c.code_system, c.code) for c in previous.records.values()} if previous else set())
+    return sorted(keys)[CODES_PER_SLICE::CODES_PER_SLICE]
+
+
+CODES_PER_SLICE = 10_000  # ~110k section rows: sorted within a few tens of MB
 
 
 def _no_counts(candidates: object) -> dict[str, int]:

@@ -40,33 +40,65 @@ class Selection:
     carried_failures: list[tuple[str, str]] = field(default_factory=list)  # previous (url, reason) kept
     dropped_urls: list[str] = field(default_factory=list)  # spooled pages that lost their code
     duplicates: list[QuarantineEntry] = field(default_factory=list)
+    key_splits: list[tuple[str, str]] = field(default_factory=list)  # slice boundaries, see key_slices
 
 
 def write_selected(selection: Selection, staging: Path, settings: Settings,
                    removed: set[tuple[str, str]] | None) -> dict[str, int]:
     """Write the four data tables and `changes` into `staging`; returns rows per table."""
+    slices = key_slices(selection.key_splits)
     with bounded_duckdb(settings) as con:
         _register(con, selection)
         rows = {}
-        for table in ("codes", "sections", "related_codes", "quarantine"):
-            rows[table] = write_query(con, _select_sql(table, selection), table,
-                                      staging / f"{table}.parquet", settings)
+        for table in ("codes", "sections", "related_codes"):
+            rows[table] = write_queries(con, [_select_sql(table, selection, where) for where in slices],
+                                        table, staging / f"{table}.parquet", settings)
+        rows["quarantine"] = write_queries(con, [_select_sql("quarantine", selection)], "quarantine",
+                                           staging / "quarantine.parquet", settings)
         previous = parquet(selection.previous_dir / "codes.parquet") if selection.previous_dir else None
         if removed is not None:
             con.register("removed_keys", pa.table(
                 {"code_system": [k[0] for k in removed], "code": [k[1] for k in removed]},
                 schema=pa.schema([("code_system", pa.string()), ("code", pa.string())])))
-        sql = changes_sql(previous, parquet(staging / "codes.parquet"),
-                          "removed_keys" if removed is not None else None)
-        rows["changes"] = write_query(con, sql, "changes", staging / "changes.parquet", settings)
+        current = parquet(staging / "codes.parquet")
+        sqls = [changes_sql(_where(previous, where) if previous else None, _where(current, where),
+                            "removed_keys" if removed is not None else None) for where in slices]
+        rows["changes"] = write_queries(con, sqls, "changes", staging / "changes.parquet", settings)
         return rows
 
 
-def write_query(con: duckdb.DuckDBPyConnection, sql: str, table: str, path: Path, settings: Settings) -> int:
-    """Stream a query's rows into one Parquet file in row groups of `row_group_size`."""
+def key_slices(splits: list[tuple[str, str]]) -> list[str]:
+    """SQL conditions on `(code_system, code)` that cut the key space at `splits` (sorted):
+    `key <= s1`, `s1 < key <= s2`, …, `key > sn`. Every key falls in exactly one slice.
+
+    Why slices: DuckDB's out-of-core sort still keeps memory per row (~100 bytes), so one
+    sort of a 100k-page run's 1.1M section rows ran out of 128 MB; sorting one slice at a
+    time bounds that by the slice, and the slices, in order, are the table in order."""
+    bounds = [None, *splits, None]
+    conditions = []
+    for low, high in zip(bounds, bounds[1:]):
+        parts = ([f"(code_system, code) > ({_literal(low[0])}, {_literal(low[1])})"] if low else []) + (
+            [f"(code_system, code) <= ({_literal(high[0])}, {_literal(high[1])})"] if high else [])
+        conditions.append(" AND ".join(parts) or "TRUE")
+    return conditions
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _where(relation: str, condition: str) -> str:
+    return f"(SELECT * FROM {relation} WHERE {condition})"
+
+
+def write_queries(con: duckdb.DuckDBPyConnection, sqls: list[str], table: str, path: Path,
+                  settings: Settings) -> int:
+    """Stream the rows of `sqls`, one after another, into one Parquet file in row groups of
+    `row_group_size`."""
     with ParquetTableWriter(path, table, settings) as writer:
-        for batch in record_batches(con, sql, settings.row_group_size):
-            writer.write(batch)
+        for sql in sqls:
+            for batch in record_batches(con, sql, settings.row_group_size):
+                writer.write(batch)
     return writer.rows
 
 
@@ -88,7 +120,7 @@ def _register(con: duckdb.DuckDBPyConnection, selection: Selection) -> None:
                                                     schema=arrow_schema("quarantine")))
 
 
-def _select_sql(table: str, selection: Selection) -> str:
+def _select_sql(table: str, selection: Selection, where: str = "TRUE") -> str:
     cols = ", ".join(f'"{c}"' for c in columns(table))
     spooled = f"SELECT {cols} FROM {parquet(selection.spool.glob(table))}"
     parts = [spooled if table == "quarantine" else
@@ -103,7 +135,7 @@ def _select_sql(table: str, selection: Selection) -> str:
             parts.append(f"{previous} WHERE (code_system, code) IN (SELECT (code_system, code) FROM carried_keys)")
     if table == "quarantine":
         parts.append(f"SELECT {cols} FROM duplicates")
-    return " UNION ALL ".join(parts) + f" ORDER BY {_order(table)}"
+    return f"SELECT * FROM ({' UNION ALL '.join(parts)}) WHERE {where} ORDER BY {_order(table)}"
 
 
 def _order(table: str) -> str:

@@ -1,6 +1,6 @@
 """Bounded-memory publishing through the real flow: rows reach the snapshot through the
-run's spool and fixed-size Parquet row groups, whatever the batch size, and an unchanged
-run reuses the previous snapshot's files."""
+run's spool, sorted slice by slice, in fixed-size Parquet row groups, whatever the batch
+and slice sizes, and an unchanged run reuses the previous snapshot's files."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows.refresh import refresh
+from medcodes import dataset
 from medcodes.sample import sample_pages_dir
 
 TABLES = ("codes", "sections", "related_codes", "quarantine", "changes")
@@ -25,8 +26,11 @@ def _snapshot(out: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def small_groups(prefect_harness, tmp_path_factory) -> Path:
+    """Small batches, row groups and sort slices (7 codes each: the tables are sorted in ~5 slices)."""
     out = tmp_path_factory.mktemp("small") / "out"
-    refresh(sources=None, out_dir=str(out), options={"batch_size": 3, "row_group_size": 4})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dataset, "CODES_PER_SLICE", 7)
+        refresh(sources=None, out_dir=str(out), options={"batch_size": 3, "row_group_size": 4})
     return _snapshot(out)
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from flows.refresh import refresh
+from medcodes import dataset
 from medcodes.sample import sample_pages_dir
 
 FAST_FETCH = {"read_timeout": 0.5, "connect_timeout": 1.0, "max_retries": 0, "requests_per_second": 100.0,
@@ -50,7 +51,8 @@ def test_reparse_option_parses_everything_again(prefect_harness, clean_site, tmp
     assert again["pages_reused"] == 0 and again["changes"] == {}
 
 
-def test_edit_add_delete_give_exactly_those_changes(prefect_harness, clean_site, tmp_path):
+def test_edit_add_delete_give_exactly_those_changes(prefect_harness, clean_site, tmp_path, monkeypatch):
+    monkeypatch.setattr(dataset, "CODES_PER_SLICE", 4)  # tables and changes sorted in many slices
     out = tmp_path / "out"
     refresh(sources=[str(clean_site)], out_dir=str(out))
     seed = clean_site / "text" / "cpt_62310.txt"
