@@ -33,7 +33,6 @@ class BatchTables:
     quarantine: pa.Table
     filled: np.ndarray
     pages: int
-    reused: int = 0
 
     def tables(self) -> dict[str, pa.Table]:
         return {"codes": self.codes, "sections": self.sections, "related_codes": self.related_codes,
@@ -59,7 +58,6 @@ def tabulate(result: BatchResult) -> BatchTables:
         quarantine=pa.Table.from_pylist([q.as_row() for q in quarantine], schema=arrow_schema("quarantine")),
         filled=filled_counts(codes),
         pages=result.pages,
-        reused=result.reused,
     )
 
 

@@ -49,8 +49,7 @@ class BatchResult:
 
     records: list[PageRecord] = field(default_factory=list)
     quarantine: list[QuarantineEntry] = field(default_factory=list)
-    pages: int = 0  # pages seen (stale records carried over later do not count)
-    reused: int = 0  # pages whose previous outcome was carried over without parsing
+    pages: int = 0  # pages seen
 
     def add(self, outcome: PageRecord | QuarantineEntry) -> None:
         self.pages += 1
@@ -62,7 +61,6 @@ class BatchResult:
     def extend(self, other: "BatchResult") -> None:
         self.records += other.records
         self.quarantine += other.quarantine
-        self.reused += other.reused
         self.pages += other.pages
 
 
