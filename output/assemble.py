@@ -19,13 +19,12 @@ import pyarrow as pa
 
 from medcodes.settings import Settings
 from output.changes import changes_sql
-from output.duck import bounded_duckdb, parquet
+from output.duck import bounded_duckdb, literal, parquet
 from output.parquet import ParquetTableWriter
 from output.spool import Spool
 from schemas.reasons import QuarantineEntry
 from schemas.tables import SORT_KEYS, arrow_schema, columns
 
-_KEY = ("code_system", "code")
 
 
 @dataclass
@@ -77,14 +76,10 @@ def key_slices(splits: list[tuple[str, str]]) -> list[str]:
     bounds = [None, *splits, None]
     conditions = []
     for low, high in zip(bounds, bounds[1:]):
-        parts = ([f"(code_system, code) > ({_literal(low[0])}, {_literal(low[1])})"] if low else []) + (
-            [f"(code_system, code) <= ({_literal(high[0])}, {_literal(high[1])})"] if high else [])
+        parts = ([f"(code_system, code) > ({literal(low[0])}, {literal(low[1])})"] if low else []) + (
+            [f"(code_system, code) <= ({literal(high[0])}, {literal(high[1])})"] if high else [])
         conditions.append(" AND ".join(parts) or "TRUE")
     return conditions
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _where(relation: str, condition: str) -> str:

@@ -33,6 +33,11 @@ def bounded_duckdb(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
             con.close()
 
 
+def literal(text: str) -> str:
+    """A string as an SQL literal (single quotes doubled)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def parquet(path: Path | str) -> str:
-    """A `read_parquet(...)` relation for SQL text, quoted."""
-    return "read_parquet('" + str(path).replace("'", "''") + "')"
+    """A `read_parquet(...)` relation for SQL text."""
+    return f"read_parquet({literal(str(path))})"

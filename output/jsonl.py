@@ -28,18 +28,19 @@ from output.parquet import Tabular, sorted_arrow
 from schemas.tables import columns
 
 _TIMESTAMPS = ("fetched_at", "seen_at")
+ISO_UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # the same in Python's and DuckDB's strftime
 _KEY = ("code_system", "code")
 
 
 def iso_utc(moment: datetime) -> str:
     """ISO 8601 in UTC with `Z`, always with microseconds (fixed width, so bytes are stable)."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(timezone.utc).strftime(ISO_UTC_FORMAT)
 
 
 def _fields(table: str, alias: str, skip: tuple[str, ...] = ()) -> str:
     """`struct_pack` arguments for a table's columns, timestamps formatted like `iso_utc`."""
     return ", ".join(
-        f"""\"{c}\" := strftime({alias}."{c}", '%Y-%m-%dT%H:%M:%S.%fZ')""" if c in _TIMESTAMPS
+        f"""\"{c}\" := strftime({alias}."{c}", '{ISO_UTC_FORMAT}')""" if c in _TIMESTAMPS
         else f'"{c}" := {alias}."{c}"'
         for c in columns(table) if c not in skip
     )
