@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
@@ -45,8 +46,10 @@ class Decoded:
     source: str
 
 
+@lru_cache(maxsize=256)
 def _canonical(label: str | bytes | None) -> str | None:
-    """Python codec name for an encoding label, or None for an unknown label."""
+    """Python codec name for an encoding label, or None for an unknown label (kept per label:
+    nearly every page declares one of a few)."""
     if not label:
         return None
     if isinstance(label, bytes):

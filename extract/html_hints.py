@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 from extract.document import CodeHint
-from extract.html_tree import Element, class_id_test, text_of
+from extract.html_tree import Element, class_id_test, is_plain, plain_text, text_of
 from extract.selectors import (
     BREADCRUMB_ARIA, BREADCRUMB_CLASS_ID, BREADCRUMB_ITEMTYPE, JSONLD_FIELDS, META_NAME_PATTERN,
     META_NAMES, MICRODATA_PROPS,
@@ -105,7 +106,8 @@ def breadcrumb_hints(trail: Element | None) -> list[CodeHint]:
         return []
     items = list(trail.iterdescendants("li"))
     if items:
-        texts = [normalize_inline(text_of(li, " ")) for li in items]
+        read = plain_text if is_plain(trail) else text_of  # (then so is every crumb: ask once)
+        texts = [normalize_inline(read(li, " ")) for li in items]
     else:  # "Home › CPT › 99213": anchors plus a plain last crumb, split on the separators
         texts = _CRUMB_SEPARATORS.split(normalize_inline(text_of(trail, " ")))
         if len(texts) == 1:
@@ -133,7 +135,9 @@ _breadcrumb_class = class_id_test(BREADCRUMB_CLASS_ID)
 _CODE_TOKEN = re.compile(TOKEN)
 
 
-def code_tokens(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def code_tokens(text: str) -> frozenset[str]:
     """Code-shaped tokens in a heading ("Compare: CPT 20611" → {"20611"}), upper-cased and
-    without dots, so a heading naming another code can be told from one naming the page's."""
-    return {t.upper().replace(".", "") for t in _CODE_TOKEN.findall(text) if fits(None, t)}
+    without dots, so a heading naming another code can be told from one naming the page's.
+    Kept per text: pages share most headings, and checking a token's shape is not cheap."""
+    return frozenset(t.upper().replace(".", "") for t in _CODE_TOKEN.findall(text) if fits(None, t))

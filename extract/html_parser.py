@@ -25,7 +25,9 @@ from lxml import etree
 
 from extract.document import Block, CodeHint, ParsedPage, Section
 from extract.html_hints import breadcrumb_hints, code_tokens, head_hints, is_breadcrumb, is_jsonld
-from extract.html_tree import Element, build_tree, class_id_test, drop, text_of
+from extract.html_tree import (
+    Element, build_tree, class_id_test, class_id_tests, drop, more_words_than, text_of,
+)
 from extract.html_walk import Event, Heading, Line, Walker, clean_heading, first_named
 from extract.selectors import (
     CHROME_CLASS_ID, CHROME_LINES, CHROME_ROLES, CHROME_TAGS, CONTENT_CLASS_ID, CONTENT_ROLES,
@@ -58,7 +60,7 @@ def parse_html(html: str, url: str | None = None) -> ParsedPage:
     body = next(root.iter("body"), None)
     region, h1 = _region(root, body, index)
     whole_document = region is root and body is None  # no <body>: the root tag is content too
-    _drop_chrome(region, h1, whole_document)
+    _drop_chrome(region, h1, index.chrome, whole_document)
     walker = Walker(url, h1)
     walker.walk_region(region, as_element=whole_document)
     page, main_heading, long_text = _assemble(walker.events)
@@ -87,46 +89,59 @@ class _Index:
     itemprops: list[Element] = field(default_factory=list)
     content: list[Element] = field(default_factory=list)
     h1s: list[Element] = field(default_factory=list)
+    chrome: list[Element] = field(default_factory=list)  # what `_drop_chrome` may drop
 
 
 _SELECTOR_ATTRS = frozenset({"class", "id", "role", "aria-label", "itemtype"})
+_WATCHED_ATTRS = _SELECTOR_ATTRS | {"itemprop"}
+_CHROME_NAMES = DROP_TAGS | CHROME_TAGS
+_INDEX_NAMES = _CHROME_NAMES | {"title", "h1", *CONTENT_TAGS}
 
 
 def _index(root: Element) -> _Index:
-    """The named tags through lxml's C filter; then one Python pass over the tags that have
-    attributes (a loop is ~3x cheaper than an XPath `or` query, and `keys()` is one C call)."""
+    """One Python pass over the tree's elements (cheaper than one XPath `or` query, or several
+    C-filtered passes); only tags with a name or attribute some step looks for get more than
+    a set lookup (`keys()` is one C call). Also lists the tags chrome removal may drop, so it
+    need not visit every tag of the region again."""
     index = _Index()
-    for tag in root.iter("meta", "title", "h1", "script"):
-        name = tag.tag
-        if name == "meta":
-            index.metas.append(tag)
-        elif name == "title":
-            if index.title is None:
-                index.title = tag
-        elif name == "h1":
-            index.h1s.append(tag)
-        elif is_jsonld(tag):
-            index.scripts.append(tag)
+    chrome = index.chrome
     for tag in root.iter(etree.Element):  # elements only: comments and processing instructions have no attributes
+        name = tag.tag
         keys = tag.keys()
-        if not keys:
-            if tag.tag in CONTENT_TAGS:
+        if name in _INDEX_NAMES:
+            if name in _CHROME_NAMES:
+                chrome.append(tag)
+                if name == "meta":
+                    index.metas.append(tag)
+                elif name == "script" and is_jsonld(tag):
+                    index.scripts.append(tag)
+            elif name == "h1":
+                index.h1s.append(tag)
+            elif name == "title":
+                if index.title is None:
+                    index.title = tag
+            elif not keys:
                 index.content.append(tag)  # a bare <main>/<article>
-            continue
+        if not keys or (_WATCHED_ATTRS.isdisjoint(keys) and name not in CONTENT_TAGS):
+            continue  # (most tags: no attribute any step reads)
         if "itemprop" in keys:
             index.itemprops.append(tag)
-        if tag.tag not in CONTENT_TAGS and _SELECTOR_ATTRS.isdisjoint(keys):
-            continue  # nothing a content or breadcrumb selector could match
+        if name not in CONTENT_TAGS and _SELECTOR_ATTRS.isdisjoint(keys):
+            continue  # nothing a content, breadcrumb or chrome selector could match
         if index.breadcrumb is None and is_breadcrumb(tag):
             index.breadcrumb = tag
-        if _is_content(tag):
+        role = tag.get("role")
+        content_class, chrome_class = _region_classes(tag)
+        if name in CONTENT_TAGS or role in CONTENT_ROLES or content_class:
             index.content.append(tag)
+        if name not in _CHROME_NAMES and (role in CHROME_ROLES or chrome_class):  # (named ones: above)
+            chrome.append(tag)
     return index
 
 
 # --- region and chrome ----------------------------------------------------------------------
 _chrome_class = class_id_test(CHROME_CLASS_ID)
-_content_class = class_id_test(CONTENT_CLASS_ID)
+_region_classes = class_id_tests(CONTENT_CLASS_ID, CHROME_CLASS_ID)
 _logo_class = class_id_test(LOGO_CLASS_ID)
 
 
@@ -136,12 +151,6 @@ def _is_chrome(tag: Element) -> bool:
     if tag.tag in CHROME_TAGS or tag.get("role") in CHROME_ROLES:
         return True
     return _chrome_class(tag)
-
-
-def _is_content(tag: Element) -> bool:
-    if tag.tag in CONTENT_TAGS or tag.get("role") in CONTENT_ROLES:
-        return True
-    return _content_class(tag)
 
 
 def _region(root: Element, body: Element | None, index: _Index) -> tuple[Element, Element | None]:
@@ -174,14 +183,17 @@ def _names_known_section(tag: Element) -> bool:
     first = first_named(tag, _SUBHEADINGS)
     if first is not None and heading_key(text_of(first, " ")):
         return True
-    text = text_of(tag, " ", strip=True)
-    return len(text.split()) <= LABEL_MAX_WORDS and heading_key(heading_label(text), fuzzy=False) is not None
+    if more_words_than(tag, LABEL_MAX_WORDS):
+        return False
+    return heading_key(heading_label(text_of(tag, " ", strip=True)), fuzzy=False) is not None
 
 
-def _drop_chrome(region: Element, h1: Element | None, with_region: bool = False) -> None:
+def _drop_chrome(region: Element, h1: Element | None, candidates: list[Element], with_region: bool = False) -> None:
     """Remove chrome below `region` (and `region` itself when `with_region`: it is the root of
-    a page with no body), never the main h1 or its ancestors; an explicit stack, so a hostile
-    page nested thousands deep cannot exhaust the recursion limit."""
+    a page with no body), never the main h1 or its ancestors. `candidates` are the tags that
+    may be chrome, in document order (`_Index.chrome`): an ancestor is judged before what it
+    holds, on its whole subtree, and a tag inside a dropped one is cut off from `region`.
+    (Ancestors remembered as inside stay so: a later drop only cuts off later tags.)"""
     keep = {h1, *h1.iterancestors()} if h1 is not None else set()
 
     def is_dropped(tag: Element) -> bool:
@@ -190,14 +202,16 @@ def _drop_chrome(region: Element, h1: Element | None, with_region: bool = False)
     if with_region and is_dropped(region):
         drop(region)
         return
-    stack = [region]
-    while stack:
-        node = stack.pop()
-        for child in node.iterchildren(etree.Element):  # (a dropped child stays in place, emptied)
-            if is_dropped(child):
-                drop(child)
-            else:
-                stack.append(child)
+    below: dict[Element, bool] = {region: True}  # ancestor → whether it is (still) in the region
+    for tag in candidates:
+        path, node = [], tag.getparent()
+        while node is not None and node not in below:  # each tag climbed once: linear on deep pages
+            path.append(node)
+            node = node.getparent()
+        inside = node is not None and below[node]
+        below.update(dict.fromkeys(path, inside))
+        if inside and is_dropped(tag):
+            drop(tag)
 
 
 # --- sections ---------------------------------------------------------------------------------
@@ -274,7 +288,7 @@ class _Builder:
         self.section: Section | None = None
         self.key: str | None = None
         self.level = 7
-        self.page_codes: set[str] = set()  # codes the main heading names
+        self.page_codes: frozenset[str] = frozenset()  # codes the main heading names
         self.other_level: int | None = None  # level of an open heading naming another code
         self.run_in = False  # the open section began "<b>Label:</b> value"
 
@@ -314,8 +328,8 @@ def _heading_styles(events: list[Event]) -> set[str]:
     names a known section, provided no line in that style reads as prose."""
     known, prose = set(), set()
     for ev in events:
-        if not isinstance(ev, Line) or ev.style is None or ev.kind != "text" or ev.row:
-            continue
+        if not isinstance(ev, Line) or ev.style is None or ev.style in prose or ev.kind != "text" or ev.row:
+            continue  # (a style once seen in prose is out, whatever its other lines say)
         label = heading_label(clean_heading(ev.text))
         if len(label.split()) > LABEL_MAX_WORDS or ev.text.endswith(_PROSE_ENDS):
             prose.add(ev.style)
@@ -359,13 +373,13 @@ def _run_in_label(line: Line) -> tuple[str, str] | None:
 def _drop_repeats(sections: list[Section]) -> list[Section]:
     """Keep the first copy of a section repeated word for word (heading and text): pages
     print the same sections twice, once hidden for mobile and once for desktop."""
-    seen: set[tuple] = set()
+    seen: dict[tuple, list[list[Block]]] = {}  # (heading, context, length) → the block lists kept
     kept: list[Section] = []
     for sec in sections:
-        sig = (sec.heading, sec.context, tuple((b.text, b.kind, b.depth) for b in sec.blocks))
-        if sec.blocks and sig in seen:
+        earlier = seen.setdefault((sec.heading, sec.context, len(sec.blocks)), [])
+        if sec.blocks and sec.blocks in earlier:  # (blocks compare by text, kind and depth)
             continue
-        seen.add(sig)
+        earlier.append(sec.blocks)
         kept.append(sec)
     return kept
 
@@ -374,16 +388,19 @@ def _assemble(events: list[Event]) -> tuple[ParsedPage, bool, str | None]:
     """The page's sections, lead and descriptor; whether a line served as its main heading;
     and the text of a block set in a long-descriptor class, if any."""
     styles = _heading_styles(events)
-    expanded: list[Event] = [
-        (_styled_heading(events, i, styles) or _line_heading(ev) if isinstance(ev, Line) else None) or ev
-        for i, ev in enumerate(events)
-    ]
-    weak_styles = {e.style for e in expanded if isinstance(e, Heading) and e.style not in _STRUCTURAL
-                   and heading_key(e.text)}
-    has_h1 = any(isinstance(e, Heading) and e.style == "h1" for e in expanded)
+    expanded: list[Event] = []  # each line that may open a section as its heading candidate
+    weak_styles: set[str] = set()
+    has_h1 = run_in = False  # run_in: the page starts sections with "<b>Label:</b> text"
+    for i, ev in enumerate(events):
+        if isinstance(ev, Line):
+            ev = (_styled_heading(events, i, styles) if styles else None) or _line_heading(ev) or ev
+        if isinstance(ev, Heading):
+            has_h1 = has_h1 or ev.style == "h1"
+            run_in = run_in or (ev.style == "inline" and ev.line is not None and bool(ev.line.label))
+            if ev.style not in _STRUCTURAL and ev.style not in weak_styles and heading_key(ev.text):
+                weak_styles.add(ev.style)
+        expanded.append(ev)
     top = None if has_h1 else _top_heading(events)
-    run_in = any(isinstance(e, Heading) and e.style == "inline" and e.line is not None and e.line.label
-                 for e in expanded)  # the page starts sections with "<b>Label:</b> text"
     long_text = None
     b = _Builder()
     previous_was_descriptor = False

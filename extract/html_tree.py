@@ -16,6 +16,7 @@ docs/performance.md). The parser modules keep bs4's semantics exactly, through t
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from typing import Callable, Iterator
 
@@ -26,6 +27,7 @@ Element = etree._Element
 STRING_CONTAINERS = frozenset({"script", "style", "template", "rt", "rp"})
 _PRESERVE = frozenset({"pre", "textarea"})
 _SPECIAL = (*STRING_CONTAINERS, *_PRESERVE)
+_SPECIAL_NAMES = frozenset(_SPECIAL)
 _ASCII_SPACES = " \n\t\x0c\r"
 _TOKENS = re.compile(r"\S+")  # how bs4 splits `class`
 _MAX_TREE_OPENS = 2000  # below libxml2's 2048-level cap on the depth of the tree it builds
@@ -36,13 +38,29 @@ def build_tree(html: str) -> Element | None:
     """The document's root `<html>` element, or None for a document with no element at all."""
     if html[:1] == "\ufeff":  # bs4 drops one leading BOM before parsing
         html = html[1:]
-    deep = html.count("<") - html.count("</") >= _MAX_TREE_OPENS
-    parser = etree.HTMLParser(recover=True, huge_tree=True, target=etree.TreeBuilder() if deep else None)
+    opens = html.count("<")  # (an upper bound of the open tags: most pages need no second count)
+    deep = opens >= _MAX_TREE_OPENS and opens - html.count("</") >= _MAX_TREE_OPENS
+    parser = etree.HTMLParser(recover=True, huge_tree=True, target=etree.TreeBuilder()) if deep else _parser()
     try:
         parser.feed(html)
         return parser.close()
-    except etree.XMLSyntaxError:  # the tree builder's "missing toplevel element": an empty page
-        return None
+    except BaseException as exc:
+        _local.__dict__.pop("parser", None)  # it may be left mid-document: never feed it again
+        if isinstance(exc, etree.XMLSyntaxError):  # the tree builder's "missing toplevel element": an empty page
+            return None
+        raise
+
+
+_local = threading.local()
+
+
+def _parser() -> etree.HTMLParser:
+    """This thread's HTML parser: lxml parsers are reusable once closed (building one is a
+    tenth of a page's parse), but not shareable between threads."""
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = etree.HTMLParser(recover=True, huge_tree=True)
+    return parser
 
 
 def is_tag(node: Element) -> bool:
@@ -74,6 +92,21 @@ def class_id_test(pattern: re.Pattern[str]) -> Callable[[Element], bool]:
     return test
 
 
+def class_id_tests(*patterns: re.Pattern[str]) -> Callable[[Element], tuple[bool, ...]]:
+    """`class_id_test` for several patterns at once, one answer per pattern: for a loop that
+    asks them all of the same tag, one read of its class and id and one cached lookup."""
+
+    @lru_cache(maxsize=4096)
+    def matches(cls: str | None, ident: str | None) -> tuple[bool, ...]:
+        tokens = _tokens_of(cls, ident)
+        return tuple(any(pattern.match(t) for t in tokens) for pattern in patterns)
+
+    def test(el: Element) -> tuple[bool, ...]:
+        return matches(el.get("class"), el.get("id"))
+
+    return test
+
+
 def drop(el: Element) -> None:
     """Remove `el` and everything in it; the text after it stays where it was, as its own string."""
     el.clear(keep_tail=True)
@@ -90,13 +123,16 @@ def bs_string(text: str, preserve: bool) -> str:
 def context(el: Element) -> tuple[str | None, bool]:
     """For the strings directly inside `el`: the innermost string container around them (None
     for plain page text) and whether whitespace is preserved (inside `pre`/`textarea`)."""
-    container = el.tag if el.tag in STRING_CONTAINERS else None
-    preserve = el.tag in _PRESERVE
-    for anc in el.iterancestors(*_SPECIAL):
-        if anc.tag in _PRESERVE:
-            preserve = True
-        elif container is None:
-            container = anc.tag
+    tag = el.tag
+    container = tag if tag in STRING_CONTAINERS else None
+    preserve = tag in _PRESERVE
+    for anc in el.iterancestors():  # (a handful of ancestors: cheaper than building a tag matcher)
+        tag = anc.tag
+        if tag in _SPECIAL_NAMES:
+            if tag in _PRESERVE:
+                preserve = True
+            elif container is None:
+                container = tag
     return container, preserve
 
 
@@ -120,7 +156,7 @@ def strings(el: Element) -> Iterator[str]:
                 stack.append((child, tag if tag in STRING_CONTAINERS else cont, pre or tag in _PRESERVE, False))
 
 
-def _is_plain(el: Element) -> bool:
+def is_plain(el: Element) -> bool:
     """No string container or `pre` around or inside `el`: its strings are `itertext`'s
     (document order; comment and PI text skipped, their tails kept)."""
     container, preserve = context(el)
@@ -128,13 +164,44 @@ def _is_plain(el: Element) -> bool:
     return container == want and not preserve and next(el.iterdescendants(*_SPECIAL), None) is None
 
 
-def text_of(el: Element, separator: str = "", strip: bool = False) -> str:
-    """bs4's `el.get_text(separator, strip=strip)`. Plain text (most calls) is read straight
-    from `itertext`; stripped, a whitespace-only string is dropped whatever `bs_string` makes of it."""
-    if _is_plain(el):  # the common case: no special tag anywhere near
+def plain_text(el: Element, separator: str = "", strip: bool = False) -> str:
+    """`text_of` for an element with no string container or `pre` around or inside it (the
+    common case, which a caller may know without asking `is_plain` for each element): the
+    strings of `itertext`; stripped, a whitespace-only string is dropped whatever `bs_string`
+    makes of it. A leaf (no child node at all) has at most one string: read without an iterator."""
+    if not len(el):
+        text = el.text
+        if not text:
+            return ""
         if strip:
-            return separator.join([s for s in [t.strip() for t in el.itertext()] if s])
-        return separator.join([bs_string(t, False) if not t or t.isspace() else t for t in el.itertext()])
+            return text.strip()
+        return bs_string(text, False) if text.isspace() else text
+    if strip:
+        return separator.join([s for s in [t.strip() for t in el.itertext()] if s])
+    return separator.join([bs_string(t, False) if not t or t.isspace() else t for t in el.itertext()])
+
+
+def more_words_than(el: Element, limit: int) -> bool:
+    """Whether `text_of(el, " ", strip=True)` holds more than `limit` words, reading only as
+    many of its strings as that takes (a chrome box may hold a whole menu)."""
+    count = 0
+    for string in el.itertext() if is_plain(el) else strings(el):
+        count += len(string.split())
+        if count > limit:
+            return True
+    return False
+
+
+def text_of(el: Element, separator: str = "", strip: bool = False) -> str:
+    """bs4's `el.get_text(separator, strip=strip)`."""
+    if not len(el):  # a leaf: its one string, if it is text here (a script's own string is its text)
+        container, preserve = context(el)
+        text = el.text
+        if not text or container != (el.tag if el.tag in STRING_CONTAINERS else None):
+            return ""
+        return text.strip() if strip else bs_string(text, preserve)
+    if is_plain(el):  # the common case: no special tag anywhere near
+        return plain_text(el, separator, strip)
     if strip:
         return separator.join(s for s in (t.strip() for t in strings(el)) if s)
     return separator.join(strings(el))

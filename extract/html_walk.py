@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from extract.html_tree import (
-    DROPPED, STRING_CONTAINERS, Element, bs_string, class_id_test, context, drop, is_tag, text_of,
+    DROPPED, STRING_CONTAINERS, Element, bs_string, class_id_test, context, drop, is_tag, plain_text, text_of,
 )
 from extract.selectors import (
     ACCORDION_HEADER_ATTR_TAGS, ACCORDION_HEADER_ATTRS, ACCORDION_HEADER_CLASS,
@@ -30,6 +30,8 @@ Link = tuple[str, str | None, str | None]
 _MAX_DEPTH = 120  # deeper subtrees are read as flat text instead of recursing
 _HEADER_MAX_WORDS = 12
 HEADING_NAMES = frozenset(HEADING_TAGS)
+# Tags `Walker._heading` may take for a heading without any attribute (the main h1 is an h1).
+_BARE_HEADING_NAMES = HEADING_NAMES | ACCORDION_HEADER_TAGS | CONTROL_TAGS | {"dt"}
 _SKIP_TAGS = DROP_TAGS | {DROPPED}
 _TEXT_CONTEXT_TAGS = (*STRING_CONTAINERS, "pre", "textarea")
 _LAYOUT_BLOCKS = frozenset({"p", "ul", "ol", "dl", "table", "h1", "h2", "h3", "h4", "h5", "h6"})
@@ -43,9 +45,10 @@ _bold_class = class_id_test(BOLD_CLASS)
 _code_label_class = class_id_test(CODE_LABEL_CLASS_ID)
 _accordion_header_class = class_id_test(ACCORDION_HEADER_CLASS)
 _ACCORDION_ATTRS = frozenset(ACCORDION_HEADER_ATTRS)
+_CLASS_ID = frozenset({"class", "id"})
 
 
-@dataclass
+@dataclass(slots=True)
 class Heading:
     """A heading candidate: `style` is `h1`, `h`, `accordion`, `dt`, `th` or `attr` from the
     walker; `bold`, `colon`, `plain` or `inline` for a line that may be a label, in which
@@ -59,7 +62,7 @@ class Heading:
     rest: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One line of content. `label` is its bold opening words, `rest` what follows them;
     `row` marks a table row, which is data and never a heading; `style` is the tag and class
@@ -118,8 +121,11 @@ def _is_layout(cells: list[list[Element]]) -> bool:
 
 def _item_label(item: Element) -> str | None:
     """The bold words an `<li>` opens with (`<li><strong>Duration:</strong> …`), if any."""
+    text = item.text
+    if text and text.strip():
+        return None
     first = next((c for c in item if is_tag(c)), None)
-    if first is None or (item.text and item.text.strip()) or first.tag not in BOLD_TAGS:
+    if first is None or first.tag not in BOLD_TAGS:
         return None
     return clean_heading(text_of(first, " ")) or None
 
@@ -127,9 +133,13 @@ def _item_label(item: Element) -> str | None:
 def _is_label_list(tag: Element) -> bool:
     """A list whose every item opens with a bold label, one of them a known section: a run
     of labelled paragraphs set as a list, not a list of items."""
-    items = list(tag.iterchildren("li"))
-    labels = [_item_label(li) for li in items]
-    return bool(items) and all(labels) and any(heading_key(lb, fuzzy=False) for lb in labels)
+    labels = []
+    for item in tag.iterchildren("li"):
+        label = _item_label(item)
+        if not label:
+            return False  # (most lists: the first item has none)
+        labels.append(label)
+    return any(heading_key(lb, fuzzy=False) for lb in labels)
 
 
 def _is_badge(el: Element, parent: Element) -> bool:
@@ -155,7 +165,9 @@ def _without_badges(h1: Element) -> Element:
 
 
 def first_named(tag: Element, names: frozenset[str] | set[str]) -> Element | None:
-    return next(tag.iterdescendants(*names), None)
+    """The first descendant named one of `names` (none in a leaf: most headings and cells,
+    which spares building lxml's tag matcher)."""
+    return next(tag.iterdescendants(*names), None) if len(tag) else None
 
 
 class Walker:
@@ -174,6 +186,7 @@ class Walker:
         self._in_item = 0
         self._dl_keyed = False
         self._special = False  # rt/rp/pre inside the region: strings need their context checked
+        self._text = text_of  # `plain_text` when not `_special`
 
     # --- lines ---------------------------------------------------------------------------
     def flush(self) -> None:
@@ -214,6 +227,7 @@ class Walker:
         """Walk the region's content (`as_element`: the region tag itself too, when it is the
         whole document rather than its body), then end the last line."""
         self._special = next(region.iter(*_TEXT_CONTEXT_TAGS), None) is not None or context(region) != (None, False)
+        self._text = text_of if self._special else plain_text
         if as_element:
             self.element(region, 1)
         else:
@@ -228,24 +242,29 @@ class Walker:
         return container is None, preserve
 
     def walk(self, node: Element, depth: int = 0) -> None:
-        text, preserve = self._string_context(node)
+        text, preserve = self._string_context(node) if self._special else (True, False)
         sig = style_of(node)
         segments = self._segments
-        if node.text and text:
-            segments.append((bs_string(node.text, preserve), self._bold > 0, sig))
+        string = node.text  # (each read of `.text`/`.tail`/`.tag` builds a new str: read once)
+        if string and text:  # (`bs_string` only changes strings of whitespace)
+            segments.append((bs_string(string, preserve) if string.isspace() else string, self._bold > 0, sig))
         for child in node:
-            if isinstance(child.tag, str):  # (`is_tag`, inlined: this loop sees every node of the region)
-                self.element(child, depth + 1)
+            name = child.tag
+            if isinstance(name, str):  # (`is_tag`, inlined: this loop sees every node of the region)
+                self.element(child, depth + 1, name)
                 segments = self._segments  # a flush inside the child starts a new list
-            if child.tail and text:  # comments and processing instructions are not text; their tails are
-                segments.append((bs_string(child.tail, preserve), self._bold > 0, sig))
+            string = child.tail
+            if string and text:  # comments and processing instructions are not text; their tails are
+                segments.append((bs_string(string, preserve) if string.isspace() else string, self._bold > 0, sig))
 
-    def element(self, tag: Element, depth: int) -> None:
-        name = tag.tag
+    def element(self, tag: Element, depth: int, name: str | None = None) -> None:
+        """One tag of the region (`name`: its tag name, when the caller has read it already)."""
+        if name is None:
+            name = tag.tag
         if name in _SKIP_TAGS:
             return
         if depth > _MAX_DEPTH:
-            self._segments.append((" " + text_of(tag, " ") + " ", False, None))
+            self._segments.append((" " + self._text(tag, " ") + " ", False, None))
             return
         if name == "br":
             self.boundary()
@@ -253,12 +272,13 @@ class Walker:
         if name == "hr":
             self.flush()
             return
-        role = tag.get("role")
+        keys = tag.keys()  # most tags have no attributes: then no attribute test can match
+        role = tag.get("role") if keys else None
         if role == "tablist" and self._tablist(tag):
             return
         if role == "tabpanel":
             self._tabpanel(tag)
-        if self._heading(tag, name, role):
+        if (keys or name in _BARE_HEADING_NAMES) and self._heading(tag, name, role, keys):
             return
         if name in CONTROL_TAGS:
             return  # UI buttons ("Copy", "Show more") that are not section headers
@@ -272,21 +292,23 @@ class Walker:
             self._dl(tag, depth)
         elif name == "pre":
             self.flush()
-            for line in text_of(tag).splitlines():
+            for line in self._text(tag).splitlines():
                 self._segments.append((line, False, None))
                 self.boundary()
         elif name in BLOCK_TAGS:
             self.boundary()
-            self._section_attr(tag)
+            if keys:
+                self._section_attr(tag)
             self.walk(tag, depth)
             self.boundary()
         else:
-            self._inline(tag, name, depth)
+            self._inline(tag, name, depth, not _CLASS_ID.isdisjoint(keys))
 
-    def _inline(self, tag: Element, name: str, depth: int) -> None:
-        bold = name in BOLD_TAGS or _bold_class(tag)
-        if _code_label_class(tag):
-            text = normalize_inline(text_of(tag, " "))
+    def _inline(self, tag: Element, name: str, depth: int, has_class: bool) -> None:
+        """`has_class`: the tag has a class or an id, which may set it bold or as a code label."""
+        bold = name in BOLD_TAGS or (has_class and _bold_class(tag))
+        if has_class and _code_label_class(tag):
+            text = normalize_inline(self._text(tag, " "))
             if text and len(text.split()) <= LABEL_HINT_MAX_WORDS:
                 self.labels.append(text)
         if name == "a":
@@ -297,8 +319,8 @@ class Walker:
         self.walk(tag, depth)
         self._bold -= bold
 
-    def _heading(self, tag: Element, name: str, role: str | None) -> bool:
-        """Emit `tag` as a heading candidate if the markup says it is one."""
+    def _heading(self, tag: Element, name: str, role: str | None, keys: list[str]) -> bool:
+        """Emit `tag` as a heading candidate if the markup says it is one (`keys`: its attributes)."""
         if self._in_item:
             return False
         style, level = None, 7
@@ -309,9 +331,9 @@ class Walker:
         elif role == "heading":
             raw = str(tag.get("aria-level", "7"))
             style, level = "h", int(raw) if raw.isdigit() else 7
-        elif name in ACCORDION_HEADER_TAGS or _accordion_header_class(tag):
+        elif name in ACCORDION_HEADER_TAGS or (keys and _accordion_header_class(tag)):
             style = "accordion"
-        elif name in ACCORDION_HEADER_ATTR_TAGS and not _ACCORDION_ATTRS.isdisjoint(tag.keys()):
+        elif name in ACCORDION_HEADER_ATTR_TAGS and not _ACCORDION_ATTRS.isdisjoint(keys):
             style = "accordion"
         elif name == "dt" and self._dl_keyed:
             style = "dt"
@@ -322,7 +344,7 @@ class Walker:
         first_block = first_named(tag, _BLOCKY) if style in ("h", "h1") else None
         if first_block is not None:  # an unclosed <h2> swallowed what follows it
             return self._split_heading(tag, style, level)
-        text = clean_heading(text_of(_without_badges(tag) if style == "h1" else tag, " "))
+        text = clean_heading(self._text(_without_badges(tag) if style == "h1" else tag, " "))
         if style == "button":
             if not heading_key(text):
                 return False
@@ -340,7 +362,7 @@ class Walker:
         children = self._children(tag, *self._string_context(tag))
         cut = next(i for i, c in enumerate(children)
                    if not isinstance(c, str) and (c.tag in _BLOCKY or first_named(c, _BLOCKY) is not None))
-        text = clean_heading(" ".join(c if isinstance(c, str) else text_of(c, " ") for c in children[:cut]))
+        text = clean_heading(" ".join(c if isinstance(c, str) else self._text(c, " ") for c in children[:cut]))
         if text:
             self.events.append(Heading(text, style, level, tag))
         for child in children[cut:]:
@@ -367,7 +389,7 @@ class Walker:
         its panel is (`_tabpanel`) rather than all labels in a row before every panel."""
         tabs = [t for t in tag.iterdescendants() if t.get("role") == "tab"]
         for tab in tabs:
-            label = clean_heading(text_of(tab, " "))
+            label = clean_heading(self._text(tab, " "))
             for key in (tab.get("aria-controls"), tab.get("id")):
                 if key and label:
                     self._tabs[key] = label
@@ -417,7 +439,7 @@ class Walker:
     def _dl(self, tag: Element, depth: int) -> None:
         """A definition list is a run of sections only if one of its terms names a known one."""
         self.flush()
-        keyed = any(heading_key(clean_heading(text_of(dt, " "))) for dt in tag.iterdescendants("dt"))
+        keyed = any(heading_key(clean_heading(self._text(dt, " "))) for dt in tag.iterdescendants("dt"))
         saved, self._dl_keyed = self._dl_keyed, keyed
         self.walk(tag, depth)
         self._dl_keyed = saved
@@ -435,19 +457,19 @@ class Walker:
                 self.walk(cell, depth + 2)
                 self.boundary()
             return
-        keyed = any(len(c) == 2 and heading_key(clean_heading(text_of(c[0], " "))) for c in cells)
+        keyed = any(len(c) == 2 and heading_key(clean_heading(self._text(c[0], " "))) for c in cells)
         caption = next(table.iterchildren("caption"), None)
         if caption is not None:
-            self.events.append(Line(normalize_inline(text_of(caption, " "))))
+            self.events.append(Line(normalize_inline(self._text(caption, " "))))
         for row, row_cells in zip(rows, cells):
             if keyed and len(row_cells) == 2:
-                text = clean_heading(text_of(row_cells[0], " "))
+                text = clean_heading(self._text(row_cells[0], " "))
                 if text:
                     self.events.append(Heading(text, "th", 7, row_cells[0]))
                 self.walk(row_cells[1], depth + 2)
                 self.flush()
                 continue
-            texts = [normalize_inline(text_of(c, " ")) for c in row_cells]
+            texts = [normalize_inline(self._text(c, " ")) for c in row_cells]
             text = " | ".join(t for t in texts if t)
             if not text:
                 continue
@@ -458,7 +480,7 @@ class Walker:
 
     def _link(self, a: Element) -> Link | None:
         """(anchor text, href resolved against the page URL, title attribute)."""
-        text = normalize_inline(text_of(a, " "))
+        text = normalize_inline(self._text(a, " "))
         href = a.get("href")
         href = (urljoin(self.url, href.strip()) if self.url else href.strip()) if isinstance(href, str) else None
         title = a.get("title")

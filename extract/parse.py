@@ -31,6 +31,7 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x7fELF", "ELF executable"), (b"MZ", "Windows executable"), (b"wOFF", "WOFF font"),
     (b"wOF2", "WOFF2 font"), (b"\x00asm", "WebAssembly"), (b"SQLite format 3", "SQLite database"),
 )
+_MAGIC_PREFIXES = tuple(magic for magic, _ in _MAGIC)
 _UNICODE_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "application/html"})
 _TEXT_TYPES = frozenset({"text/plain", "text/markdown", "text/x-markdown"})
@@ -46,9 +47,8 @@ _CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32)])  # text never holds these
 
 def _binary_kind(body: bytes) -> str | None:
     """What binary format the bytes are, or None when they may be text."""
-    for magic, kind in _MAGIC:
-        if body.startswith(magic):
-            return kind
+    if body.startswith(_MAGIC_PREFIXES):  # (one C call for the common case: none of them)
+        return next(kind for magic, kind in _MAGIC if body.startswith(magic))
     head = body[:_SNIFF_BYTES]
     if head.startswith(_UNICODE_BOMS) or not head:
         return None
@@ -86,7 +86,7 @@ def _quarantine(raw: RawPage, reason: Reason, detail: str) -> QuarantineEntry:
 
 def parse_page(raw: RawPage) -> ParsedPage | QuarantineEntry:
     """Parse one stored page; data problems come back as a `QuarantineEntry`, never raised."""
-    if not raw.body.strip():
+    if not raw.body or raw.body.isspace():  # (as `not body.strip()`, without copying the body)
         return _quarantine(raw, Reason.EMPTY_PAGE, "the page has no bytes (or only whitespace)")
     binary = _binary_kind(raw.body)
     if binary is not None:

@@ -15,7 +15,9 @@ schema stage then quarantines them as `schema:code_format`). A code with no syst
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from extract.document import ParsedPage
 from schemas.reasons import Reason
@@ -53,20 +55,55 @@ def _read(where: str, text: str) -> list[Evidence]:
     return from_text(where, text)
 
 
-def collect_evidence(parsed: ParsedPage, raw_url: str) -> list[Evidence]:
-    """Every reading of the page, best-ranked first (page order within a rank). Breadcrumb
-    hints (one per crumb) are read as one trail, so its last code-naming crumb wins."""
-    readings: list[Evidence] = []
+def _floor(where: str) -> int:
+    """The best rank a reading of a hint found at `where` can have (see `_read`)."""
+    if where.startswith("jsonld"):
+        return RANKS["jsonld"]  # its code fields; its text fields rank as `title`
+    if where.startswith("meta:"):
+        return RANKS["meta"]
+    if where in ("url", "filename"):
+        return RANKS["url"]
+    return RANKS.get(where, _LOWEST)
+
+
+Source = tuple[int, Callable[[], list[Evidence]]]
+
+
+def _sources(parsed: ParsedPage, raw_url: str) -> list[Source]:
+    """The places readings come from, in page order, each with the best rank it can yield.
+    Breadcrumb hints (one per crumb) are read as one trail, so its last code-naming crumb wins."""
+    sources: list[Source] = []
     if parsed.descriptor:
-        readings.extend(from_text("descriptor", parsed.descriptor))
+        sources.append((RANKS["descriptor"], partial(from_text, "descriptor", parsed.descriptor)))
     crumbs = [h.text for h in parsed.hints if h.where == "breadcrumb" and h.text]
     if crumbs:
-        readings.extend(from_breadcrumb("breadcrumb", " › ".join(crumbs)))
+        sources.append((RANKS["breadcrumb"], partial(from_breadcrumb, "breadcrumb", " › ".join(crumbs))))
     for hint in parsed.hints:
         if hint.text and hint.where != "breadcrumb":
-            readings.extend(_read(hint.where, hint.text))
-    readings.extend(from_url(raw_url))
-    return sorted(readings, key=_rank)
+            sources.append((_floor(hint.where), partial(_read, hint.where, hint.text)))
+    sources.append((RANKS["url"], partial(from_url, raw_url)))
+    return sources
+
+
+def _stages(parsed: ParsedPage, raw_url: str) -> Iterator[tuple[int, list[Evidence]]]:
+    """The page's readings, read best-ranked place first: after each step, (the rank up to
+    which no unread place can add a reading, the readings so far best-ranked first with
+    page order within a rank). The last step holds every reading (`_LOWEST`)."""
+    sources = _sources(parsed, raw_url)
+    order = sorted(range(len(sources)), key=lambda i: sources[i][0])
+    tagged: list[tuple[int, int, Evidence]] = []
+    for n, i in enumerate(order):
+        tagged.extend((_rank(ev), i, ev) for ev in sources[i][1]())
+        following = sources[order[n + 1]][0] if n + 1 < len(order) else _LOWEST + 1
+        if following > sources[i][0]:
+            tagged.sort(key=lambda t: t[:2])
+            yield following - 1, [ev for _, _, ev in tagged]
+
+
+def collect_evidence(parsed: ParsedPage, raw_url: str) -> list[Evidence]:
+    """Every reading of the page, best-ranked first (page order within a rank)."""
+    *_, (_, readings) = _stages(parsed, raw_url)
+    return readings
 
 
 def _rank(ev: Evidence) -> int:
@@ -85,6 +122,13 @@ def _system_for(system_ev: Evidence, code: str) -> str | None:
     return CO_NAMED.get(frozenset(fitting))
 
 
+def _taken(system_ev: Evidence, code_ev: Evidence) -> str | None:
+    """The system under which `system_ev` takes `code_ev` as the page's code, or None."""
+    system = _system_for(system_ev, code_ev.code)
+    trusted = code_ev.explicit and _rank(code_ev) <= TRUSTED_RANK
+    return system if system and (trusted or fits(system, code_ev.code)) else None
+
+
 def _page_preferred(system: str, systems: list[Evidence], code: str) -> str:
     """A system the page also names that `CO_NAMED` prefers for this code: a page that says
     "CDT code D2740" and, elsewhere, "HCPCS Level II" publishes a HCPCS D-code."""
@@ -95,16 +139,49 @@ def _page_preferred(system: str, systems: list[Evidence], code: str) -> str:
     return system
 
 
+# Systems `_page_preferred` may replace: only for these does the answer depend on every system
+# the page names, so only for these must every place be read.
+_SWAYABLE = frozenset(s for pair, winner in CO_NAMED.items() for s in pair if s != winner)
+
+
 def _match(system: str, system_ev: Evidence, code_ev: Evidence, systems: list[Evidence]) -> CodeMatch:
     system = _page_preferred(system, systems, code_ev.code)
     return CodeMatch(system, canonical_code(system, code_ev.code), system_ev.where, code_ev.where)
 
 
+def _systems(readings: list[Evidence]) -> list[Evidence]:
+    return sorted((e for e in readings if e.options), key=lambda e: (_rank(e), not e.paired))
+
+
+def _settled(readings: list[Evidence], complete: int) -> CodeMatch | None:
+    """`detect_code`'s answer when the readings up to rank `complete` already decide it, else
+    None. They do when the best-ranked system reading is among them and takes one of their
+    codes ranked above the URL's (every code ranked before it is then known too, and no
+    address code is dropped ahead of it), unless the page's other systems could sway it."""
+    systems = _systems(readings)
+    if not systems or _rank(systems[0]) > complete:
+        return None
+    limit = min(complete, RANKS["url"] - 1)
+    for code_ev in (e for e in readings if e.code):
+        if _rank(code_ev) > limit:
+            return None
+        system = _taken(systems[0], code_ev)
+        if system:
+            return None if system in _SWAYABLE else _match(system, systems[0], code_ev, systems)
+    return None
+
+
 def detect_code(parsed: ParsedPage, raw_url: str) -> CodeMatch | Reason:
-    """The page's (system, code), or why it has none: `CODE_NOT_FOUND` / `CODE_SYSTEM_NOT_FOUND`."""
-    readings = collect_evidence(parsed, raw_url)
+    """The page's (system, code), or why it has none: `CODE_NOT_FOUND` / `CODE_SYSTEM_NOT_FOUND`.
+
+    Places are read best-ranked first and reading stops once the answer is settled: on most
+    pages the JSON-LD or the main heading decides it, and the rest would be read for nothing."""
+    for complete, readings in _stages(parsed, raw_url):
+        settled = _settled(readings, complete) if complete < _LOWEST else None
+        if settled:
+            return settled
     codes = [e for e in readings if e.code]
-    systems = sorted((e for e in readings if e.options), key=lambda e: (_rank(e), not e.paired))
+    systems = _systems(readings)
     if not codes:
         return Reason.CODE_NOT_FOUND
     printed = any(e.explicit and _rank(e) < RANKS["url"] for e in codes)
@@ -112,9 +189,8 @@ def detect_code(parsed: ParsedPage, raw_url: str) -> CodeMatch | Reason:
         codes = [e for e in codes if _rank(e) < RANKS["url"]]
     for system_ev in systems:
         for code_ev in codes:
-            system = _system_for(system_ev, code_ev.code)
-            trusted = code_ev.explicit and _rank(code_ev) <= TRUSTED_RANK
-            if system and (trusted or fits(system, code_ev.code)):
+            system = _taken(system_ev, code_ev)
+            if system:
                 return _match(system, system_ev, code_ev, systems)
     single = next((e for e in systems if e.system), None)
     if single is None:

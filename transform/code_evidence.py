@@ -100,7 +100,9 @@ def _text_readings(text: str) -> tuple[Reading, ...]:
     out: list[Reading] = []
     labels = list(LABEL_RE.finditer(text)) if may_name_system(text) else []
     if labels:
-        found = sorted([*_LABEL_THEN_CODE.finditer(text), *_CODE_THEN_LABEL.finditer(text)], key=lambda m: m.start())
+        found = [*_LABEL_THEN_CODE.finditer(text)]
+        if "(" in text or "[" in text:  # `_CODE_THEN_LABEL` needs a bracket; most texts have none
+            found = sorted([*found, *_CODE_THEN_LABEL.finditer(text)], key=lambda m: m.start())
         for m in found:
             system, family = label_system(m.group("label"))
             code = m.group("code")
@@ -203,8 +205,10 @@ def _pairs(text: str) -> dict[str, object] | None:
 def from_structured(where: str, text: str) -> list[Evidence]:
     """JSON-LD (JSON, `field=value; …` pairs or "field: value") or a meta tag (`meta:<name>`)."""
     if where.startswith("jsonld"):
+        # Text that opens with no bracket is a JSON scalar or no JSON: never a node, so it goes
+        # straight to `_pairs` (which finds no pairs in a scalar) instead of a failing parse.
         try:
-            data = json.loads(text)
+            data = json.loads(text) if text.lstrip()[:1] in ("{", "[") else _pairs(text)
         except ValueError:
             data = _pairs(text)
         if isinstance(data, (dict, list)):

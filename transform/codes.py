@@ -109,7 +109,10 @@ def canonical_system(label: str) -> str | None:
 def canonical_code(system: str, raw: str) -> str:
     """Upper case, no spaces or edge punctuation; ICD-10-CM with its dot after the 3rd character
     (`s72001a` → `S72.001A`, `E1165` → `E11.65`)."""
-    code = _EDGE_PUNCT.sub("", _SPACES.sub("", _MARKS.sub("", raw)).upper())
+    if raw.isascii() and raw.isalnum():  # nothing to remove (most codes)
+        code = raw.upper()
+    else:
+        code = _EDGE_PUNCT.sub("", _SPACES.sub("", _MARKS.sub("", raw)).upper())
     if system in cs.DOTTED_AFTER_3:
         code = code.replace(".", "")
         if len(code) > 3:

@@ -18,6 +18,7 @@ _PAIR = re.compile(r"^(?P<a>.+?)\s+(?:and|or)\s+(?P<b>.+)$", re.I)
 _AND_PAIR = re.compile(r"^(?P<a>.+?)\s+and\s+(?P<b>.+)$", re.I)
 _END_PUNCT = re.compile(r"[\s.;,:!]+$")
 _OPEN, _CLOSE = "([{", ")]}"
+_OPENS = re.compile(r"[(\[{]")
 # The two halves of "b and c" are separate items only when both are short noun phrases.
 _MAX_PAIR_WORDS = 4
 
@@ -31,6 +32,12 @@ def strip_marker(text: str) -> str:
 
 def split_top_level(text: str, separators: str = ",;") -> list[str]:
     """Cut at separators outside parentheses/brackets; pieces trimmed, empty ones dropped."""
+    if not _OPENS.search(text):  # nothing opens a bracket (most texts): every separator cuts
+        pieces = [text]
+        for sep in separators:
+            if sep not in _CLOSE:  # (the loop below never cuts at a bracket)
+                pieces = [piece for part in pieces for piece in part.split(sep)]
+        return [p.strip() for p in pieces if p.strip()]
     pieces, depth, start = [], 0, 0
     for i, ch in enumerate(text):
         if ch in _OPEN:

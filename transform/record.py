@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from extract.document import ParsedPage, Section
 from extract.rawpage import RawPage
@@ -22,7 +23,7 @@ from schemas.tables import columns
 from transform import code_systems as cs
 from transform.code_detect import CodeMatch, detect_code, heading_codes, main_headings
 from transform.code_evidence import TOKEN, leading_code
-from transform.codes import LABEL_RE, canonical_code, license_for
+from transform.codes import LABEL_RE, canonical_code, license_for, may_name_system
 from transform.durations import parse_duration
 from transform.headings import heading_key
 from transform.lists import split_phrases, strip_marker
@@ -44,7 +45,8 @@ _TITLE_HEAD = re.compile(
 _BADGE_TAIL = re.compile(r"(?:\s+(?:" + "|".join(map(re.escape, cs.STATUS_BADGES)) + r"))+\s*$")
 # A site name after the title in `<title>` / og:title ("… | MedCodes", "… - Code Lookup").
 _SITE_SUFFIX = re.compile(r"\s+(?:\|\s+[^|]{1,60}|[-–—]\s+(?:[A-Z0-9][\w.&']*\s*){1,3})$")
-_NOT_FOUND = [re.compile(p, re.I) for p in cs.NOT_FOUND_HEADINGS]
+# One alternation: it fullmatches exactly when one of the headings does, in one call.
+_NOT_FOUND = re.compile("|".join(f"(?:{p})" for p in cs.NOT_FOUND_HEADINGS), re.I)
 _TITLE_TAIL = re.compile(rf"\s*[-–—:|(\[]\s*(?:{_LABEL_PART})?(?P<code>{TOKEN})[)\]]?\s*$", re.I)
 _LABEL_HEAD = re.compile(rf"^\s*(?:{LABEL_RE.pattern})[®™©*]?\s*(?:codes?)?(?:\s*[:–—|]|\s+-)\s+", re.I)
 _NAME_LABEL = re.compile(
@@ -86,7 +88,8 @@ def _substantive(text: str) -> bool:
     """Not empty, not site furniture, not a bare code-system label ("CPT4 code")."""
     if len(text) > _LONG_TITLE:
         return True
-    letters = sum(map(str.isalpha, _LABEL_WORDS.sub("", LABEL_RE.sub("", text))))
+    unlabelled = LABEL_RE.sub("", text) if may_name_system(text) else text
+    letters = sum(map(str.isalpha, _LABEL_WORDS.sub("", unlabelled)))
     return letters >= _MIN_TITLE_LETTERS and not CHROME_LINES.match(text)
 
 
@@ -105,6 +108,11 @@ def _is_descriptor_label(text: str, label: re.Pattern = DESCRIPTOR_LABEL) -> boo
     return bool(label.match(text.rstrip(" :")))
 
 
+@lru_cache(maxsize=4096)  # asked about every section heading of every page; headings recur
+def _labels_long_descriptor(heading: str) -> bool:
+    return _is_descriptor_label(normalize_inline(heading), _LONG_LABEL)
+
+
 def _labelled_descriptor(parsed: ParsedPage) -> str | None:
     """The text after a "Long descriptor" label (a lead line or a section heading): the page
     says outright that it is the descriptor, so it beats a short form in the heading."""
@@ -113,7 +121,7 @@ def _labelled_descriptor(parsed: ParsedPage) -> str | None:
         if _is_descriptor_label(label, _LONG_LABEL) and value and not _is_descriptor_label(value):
             return value
     for section in parsed.sections:
-        if _is_descriptor_label(normalize_inline(section.heading), _LONG_LABEL):
+        if _labels_long_descriptor(section.heading):
             texts = [normalize_inline(b.text) for b in section.blocks if b.kind == "text"]
             if texts and texts[0]:
                 return texts[0]
@@ -148,7 +156,7 @@ def says_not_found(parsed: ParsedPage) -> bool:
     """A soft-404: the main heading says the code (or page) was not found."""
     for text in main_headings(parsed):
         heading = normalize_inline(text).strip(" .!:-–—")
-        if any(p.fullmatch(heading) for p in _NOT_FOUND):
+        if _NOT_FOUND.fullmatch(heading):
             return True
     return False
 

@@ -10,6 +10,7 @@ collect them from "Similar Codes"-like sections).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from extract.document import ParsedPage
 from transform.code_evidence import TOKEN, from_url
@@ -48,6 +49,7 @@ _RANGE = re.compile(r"^[A-Za-z0-9.]*\d[A-Za-z0-9.]*[-–][A-Za-z0-9.]*\d[A-Za-z0
 Candidate = tuple[str | None, str | None, str, str | None]  # (system, family, raw code, title)
 
 
+@lru_cache(maxsize=4096)  # pure, and every page asks it about each of its (recurring) headings
 def relation_for(heading: str) -> str | None:
     """The relation a section heading names, or None when it holds no related codes."""
     norm = normalize_heading(LABEL_RE.sub(" ", heading))
@@ -104,7 +106,8 @@ def _from_link(text: str, href: str | None, title: str | None, page_system: str)
 def related_rows(parsed: ParsedPage, system: str, code: str) -> list[dict]:
     """`related_codes` rows of a page whose own code is (`system`, `code`), in page order,
     self-references dropped, one row per (related system, code, relation)."""
-    links = {strip_marker(text): (href, title) for text, href, title in parsed.related_links}
+    stripped = [strip_marker(text) for text, _, _ in parsed.related_links]
+    links = {key: (href, title) for key, (_, href, title) in zip(stripped, parsed.related_links)}
     used: set[str] = set()
     found: list[tuple[Candidate, str]] = []
     for section in parsed.sections:
@@ -119,8 +122,8 @@ def related_rows(parsed: ParsedPage, system: str, code: str) -> list[dict]:
             else:
                 cands = parse_item(text, system)
             found.extend((c, relation) for c in cands)
-    for text, href, title in parsed.related_links:
-        if strip_marker(text) not in used:
+    for key, (text, href, title) in zip(stripped, parsed.related_links):
+        if key not in used:
             found.extend((c, SIMILAR) for c in _from_link(text, href, title, system))
     rows: list[dict] = []
     seen: set[tuple[str, str, str]] = set()

@@ -29,6 +29,9 @@ _LABEL = re.compile(
 )
 _LABEL_ONLY = re.compile(rf"^\s*(?P<label>{_KIND}{_NOUN})\s*:?\s*$", re.I)
 _SUFFIX_LABEL = re.compile(rf"\s*(?:\((?P<p>{_KIND})\)|[-–—:]\s*(?P<d>{_KIND}))\s*\.?$", re.I)
+# A character `_SUFFIX_LABEL` cannot match without: most items have none, and the search for
+# a suffix tries every position of the item.
+_SUFFIX_MARK = re.compile("[(\\-–—:]")
 _PROSE_LIST = re.compile(r"\b(?:include|includes|including|such\s+as|are|consist\s+of|involve)\b:?\s*|:\s+", re.I)
 _RISK_TALK = re.compile(r"\b(?:risks?|complications?|side[\s-]+effects?|dangers?|adverse|common|rare)\b", re.I)
 _GLUED_SENTENCE = re.compile(r"^(?P<risk>.*?[a-z0-9)])\s+(?P<tail>[A-Z][a-z']+(?:\s+\S+){3,}[.!])$")
@@ -84,7 +87,7 @@ class _Collector:
     def item(self, text: str) -> None:
         if self.label(text):
             return
-        suffix = _SUFFIX_LABEL.search(text)
+        suffix = _SUFFIX_LABEL.search(text) if _SUFFIX_MARK.search(text) else None
         if suffix and suffix.start() > 0:
             self.add([_trim(text[: suffix.start()])], _bucket(suffix.group("p") or suffix.group("d")))
         else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 import ftfy
 
@@ -35,11 +36,19 @@ def repair(text: str) -> str:
     return text
 
 
+# Texts this short (headings, labels, list items) recur within and across a site's pages, and
+# each stage normalizes them again: their answers are kept. Paragraphs rarely recur.
+_SHORT = 100
+
+
 def normalize_inline(text: str) -> str:
     """One line of text: NFC, mojibake repaired, leftover entities decoded, invisible characters
-    dropped, whitespace collapsed (so a decoded "&nbsp;" becomes one plain space).
+    dropped, whitespace collapsed (so a decoded "&nbsp;" becomes one plain space)."""
+    return _normalize_short(text) if len(text) <= _SHORT else _normalize(text)
 
-    Called a few hundred times per page, so ASCII text (most of it) skips the steps that only
+
+def _normalize(text: str) -> str:
+    """Called a few hundred times per page, so ASCII text (most of it) skips the steps that only
     change non-ASCII characters; `str.split` splits on exactly the characters `\\s` matches."""
     if not text.isascii():
         text = repair(text)
@@ -48,6 +57,9 @@ def normalize_inline(text: str) -> str:
     if not text.isascii():  # (an entity may have decoded to a non-ASCII character)
         text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
     return " ".join(text.split())
+
+
+_normalize_short = lru_cache(maxsize=16384)(_normalize)
 
 
 def normalize_lines(lines: list[str]) -> list[str]:
