@@ -58,19 +58,20 @@ def tree_cpu(proc: psutil.Process, seen: dict[int, tuple[str, float]]) -> None:
             pass
 
 
-def tree_memory(proc: psutil.Process) -> tuple[int, int, int]:
-    """(RSS, PSS, main process RSS) over the process tree. RSS sums count each shared library
-    once per process; PSS splits shared pages between the processes that map them, so the
-    PSS sum is the tree's real footprint."""
+def tree_memory(proc: psutil.Process) -> tuple[int, int, int, dict[str, int]]:
+    """(RSS, PSS, main process RSS, PSS by kind of process) over the process tree. RSS sums
+    count each shared library once per process; PSS splits shared pages between the processes
+    that map them, so the PSS sum is the tree's real footprint."""
     rss = pss = 0
-    processes = [proc, *proc.children(recursive=True)]
-    for p in processes:
+    by_role: dict[str, int] = {}
+    for p in [proc, *proc.children(recursive=True)]:
         try:
             info = p.memory_full_info()
             rss, pss = rss + info.rss, pss + info.pss
+            by_role[role(p)] = by_role.get(role(p), 0) + info.pss
         except psutil.Error:  # a worker that ended between listing and reading
             pass
-    return rss, pss, proc.memory_info().rss
+    return rss, pss, proc.memory_info().rss, by_role
 
 
 def run_case(corpus: Path, pages: int, workers: int, via: str, runs: int = 1) -> dict:
@@ -85,12 +86,16 @@ def run_case(corpus: Path, pages: int, workers: int, via: str, runs: int = 1) ->
         started = time.perf_counter()
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        peak, watched, cpu = [0, 0, 0], psutil.Process(proc.pid), {}
+        peak, watched, cpu, at_peak = [0, 0, 0], psutil.Process(proc.pid), {}, {}
 
         def sample() -> None:
             while proc.poll() is None:
                 try:
-                    peak[:] = map(max, peak, tree_memory(watched))
+                    *sums, by_role = tree_memory(watched)
+                    if sums[1] > peak[1]:
+                        at_peak.clear()
+                        at_peak.update(by_role)
+                    peak[:] = map(max, peak, sums)
                     tree_cpu(watched, cpu)
                 except psutil.Error:
                     return
@@ -106,6 +111,7 @@ def run_case(corpus: Path, pages: int, workers: int, via: str, runs: int = 1) ->
     return {"pages": pages, "workers": workers, "via": via, "seconds": round(seconds, 1),
             "pages_per_s": round(pages / seconds, 1), "peak_rss_mb": round(peak[0] / 2**20),
             "peak_pss_mb": round(peak[1] / 2**20), "peak_main_rss_mb": round(peak[2] / 2**20),
+            "pss_mb_at_peak_by_process": {r: round(b / 2**20) for r, b in sorted(at_peak.items())},
             "cpu_s_by_process": {r: round(sum(c for rr, c in cpu.values() if rr == r), 1)
                                  for r in sorted({rr for rr, _ in cpu.values()})},
             "result": stdout.strip().splitlines()[-1] if stdout.strip() else ""}
@@ -122,16 +128,17 @@ def _run_flow(out: str, workers: int, runs: int, sources: list[str]) -> None:
     from medcodes.settings import Settings
 
     settings = Settings(out_dir=Path(out), workers=workers)
-    flow_seconds, reused = [], []
+    flow_seconds, reused, stages = [], [], []
     for _ in range(runs):
         started = time.perf_counter()
         summary = refresh.with_options(task_runner=task_runner_for(settings))(sources, out, {"workers": workers})
         flow_seconds.append(round(time.perf_counter() - started, 2))
         reused.append(summary["pages_reused"])
+        stages.append(summary["stage_seconds"])
     cpu = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
               for f in ("ru_utime", "ru_stime"))
     print(json.dumps({"rows": summary.get("rows"), "cpu_s": round(cpu, 1), "flow_s": flow_seconds,
-                      "pages_reused": reused}))
+                      "pages_reused": reused, "stage_seconds": stages}))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,13 +22,14 @@ from prefect.utilities.annotations import quote
 from extract.sources import SourcePlan, plan_sources
 from extract.rawpage import RawPage
 from extract.stream import PageStream
+from flows.runners import release_local_workers
 from medcodes.batch import BatchTables, tabulate
 from medcodes.carryover import PreviousSnapshot, keep_or_remove
 from medcodes.dataset import select_rows
 from medcodes.errors import TransientError
 from medcodes.ledger import RunLedger
 from medcodes.pipeline import PageBatch, process_pages
-from medcodes.progress import reporter
+from medcodes.progress import StageClock, reporter
 from medcodes.sample import sample_pages_dir
 from medcodes.settings import Settings
 from output.lock import output_lock
@@ -92,15 +93,17 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
 
 
 def parse_all(pages: Iterable, settings: Settings, spool: Spool, ledger: RunLedger,
-              previous: PreviousSnapshot | None = None) -> None:
-    """Parse pages in batches, at most `workers + 1` outstanding (each worker busy, one more
-    ready), so memory holds a few batches, never the run; each finished batch goes to the
-    spool (rows) and the ledger (keys and counts).
+              previous: PreviousSnapshot | None = None) -> int:
+    """Parse pages in batches, at most two per worker outstanding (one running, one queued
+    behind it, so a worker that finishes while an older batch is still running elsewhere has
+    its next one at hand), so memory holds a few batches, never the run; finished batches go,
+    in submission order, to the spool (rows) and the ledger (keys and counts).
 
     Pages whose previous outcome `previous` can carry over (same bytes, same parser) skip parsing.
+    Returns how many batches were parsed.
     """
     in_flight: deque = deque()
-    max_in_flight = settings.workers + 1
+    max_in_flight = 2 * settings.workers
 
     def needs_parsing(page: Any) -> bool:
         if previous is None or not isinstance(page, RawPage):
@@ -117,12 +120,15 @@ def parse_all(pages: Iterable, settings: Settings, spool: Spool, ledger: RunLedg
         ledger.add_batch(tables)
         reporter().pages_done(tables.pages, tables.quarantine.num_rows)
 
+    submitted = 0
     for batch in batched(filter(needs_parsing, pages), settings.batch_size):
         in_flight.append(parse_batch.submit(PageBatch(batch)))
+        submitted += 1
         if len(in_flight) >= max_in_flight:
             collect_oldest()
     while in_flight:
         collect_oldest()
+    return submitted
 
 
 @flow(name="refresh", log_prints=False)
@@ -144,23 +150,26 @@ def refresh(
     logger = get_run_logger()
 
     # One run per output folder at a time: the lock is held from the first fetch to the swap.
+    clock = StageClock()
     with output_lock(settings.out_dir), Spool.create(settings.out_dir) as spool:
-        reporter().stage("reading sources")
+        clock.start("reading sources")
         plan = plan_sources_task(sources)
         previous = load_previous_task(settings)
         reusable = previous if previous is not None and previous.reusable(settings.reparse) else None
-        reporter().stage("parsing")
+        clock.start("parsing")
         stream = PageStream(plan, settings, on_crawl_progress=reporter().crawl_progress)
         ledger = RunLedger()
-        parse_all(stream, settings, spool, ledger, reusable)
+        if parse_all(stream, settings, spool, ledger, reusable):
+            release_local_workers(settings)
         # quote(): big values pass through untouched (Prefect would walk them for futures)
         removed = keep_or_remove_task(quote(previous), quote(ledger), quote(stream.crawl_stats))
-        reporter().stage("validating")
+        clock.start("validating")
         selection = select_rows_task(quote(spool), quote(ledger), quote(previous), settings.max_quarantine_share)
-        reporter().stage("publishing")
+        clock.start("publishing")
         summary = publish_snapshot_task(quote(selection), settings, sources, ledger.pages,
                                         sorted(ledger.stale), quote(removed))
     summary.pages_reused = ledger.reused
+    summary.stage_seconds = clock.stop()
     if stream.crawl_stats is not None:
         summary.crawl = crawl_counts(stream.crawl_stats)
     create_markdown_artifact(key="refresh-summary", markdown=summary_markdown(summary),

@@ -47,6 +47,28 @@ def worker_api_env() -> dict[str, str]:
     return {"PREFECT_API_URL": url}
 
 
+def release_local_workers(settings: Settings) -> None:
+    """Close the workers of the local Dask cluster this flow run started, once parsing is done.
+
+    Why: the rest of the run (selecting, sorting, writing the snapshot) happens in this
+    process, and the idle workers (each ~300 MB with Python's data stack loaded) would sit
+    through publishing, the run's memory peak. Only a cluster the task runner started from
+    `cluster_kwargs` (what `task_runner_for` builds) is touched: never one reached by address
+    or handed over, which other work may share. Call it only after a batch was submitted:
+    the runner starts its cluster on the first one.
+    """
+    if settings.workers <= 1 or settings.dask_address:
+        return
+    from prefect.context import FlowRunContext
+    from prefect_dask import DaskTaskRunner, get_dask_client
+
+    context = FlowRunContext.get()
+    runner = context.task_runner if context is not None else None
+    if isinstance(runner, DaskTaskRunner) and runner.address is None and runner.cluster_kwargs:
+        with get_dask_client() as client:
+            client.retire_workers(close_workers=True)
+
+
 def task_runner_for(settings: Settings) -> TaskRunner:
     """Threads in this process for one worker; a Dask cluster (local, or at an address) otherwise."""
     if settings.dask_address:

@@ -60,6 +60,8 @@ def render_summary(summary: dict, console: Console) -> None:
         table.add_row(f"  crawl: {what}", str(count))
     if summary.get("stale_codes"):
         table.add_row("stale codes (kept from previous run)", str(summary["stale_codes"]))
+    for stage, seconds in summary.get("stage_seconds", {}).items():
+        table.add_row(f"  seconds: {stage}", f"{seconds:.1f}")
     console.print(table)
     console.print(f"published [bold]{summary['snapshot_dir']}[/bold]")
 

@@ -22,6 +22,7 @@ class RunSummary:
     stale_codes: int = 0
     pages_reused: int = 0  # unchanged pages whose rows were carried over without parsing
     crawl: dict[str, int | float] = field(default_factory=dict)
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # wall seconds per stage of the run
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -67,4 +68,6 @@ def summary_markdown(summary: RunSummary) -> str:
     ]
     if summary.crawl:
         parts += ["", "## Web crawl", *_table(("what", "count"), summary.crawl)]
+    if summary.stage_seconds:
+        parts += ["", "## Seconds per stage", *_table(("stage", "seconds"), summary.stage_seconds)]
     return "\n".join(parts) + "\n"

@@ -90,3 +90,10 @@ def test_second_run_on_same_input_reports_no_changes(published):
     assert again["previous_snapshot_id"] == summary["snapshot_id"]
     assert again["changes"] == {}
     assert len(pd.read_parquet(out / "latest" / "changes.parquet")) == 0
+
+
+def test_summary_times_each_stage_in_the_order_they_ran(published):
+    summary, _ = published
+    stages = summary["stage_seconds"]
+    assert list(stages) == ["reading sources", "parsing", "validating", "publishing"]
+    assert all(seconds >= 0 for seconds in stages.values()) and stages["parsing"] > 0

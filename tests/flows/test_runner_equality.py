@@ -7,8 +7,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from prefect import flow, task
+
 from flows.refresh import refresh
-from flows.runners import task_runner_for
+from flows.runners import release_local_workers, task_runner_for
 from medcodes.settings import Settings
 
 TABLES = ("codes", "sections", "related_codes", "quarantine")
@@ -39,5 +41,37 @@ def test_threads_local_workers_and_an_existing_cluster_publish_the_same_rows(pre
         with distributed.Client(cluster) as client:  # the cluster really ran parse tasks
             assert any("parse_batch" in str(key) for key in client.run_on_scheduler(
                 lambda dask_scheduler: list(dask_scheduler.task_prefixes)))
+            assert len(client.scheduler_info()["workers"]) == 2  # a cluster it was handed keeps its workers
     _assert_same_snapshot(tmp_path / "threads", tmp_path / "workers")
     _assert_same_snapshot(tmp_path / "threads", tmp_path / "cluster")
+
+
+@task
+def _double(value: int) -> int:
+    return 2 * value
+
+
+@flow
+def _workers_around_release(workers: int, dask_address: str | None = None) -> tuple[int, int, int]:
+    """(a task's result, workers before, workers after `release_local_workers`)."""
+    from prefect_dask import get_dask_client
+
+    result = _double.submit(21).result()
+    with get_dask_client() as client:
+        before = len(client.scheduler_info()["workers"])
+    release_local_workers(Settings(workers=workers, dask_address=dask_address))
+    with get_dask_client() as client:
+        after = len(client.scheduler_info()["workers"])
+    return result, before, after
+
+
+@pytest.mark.timeout(300)
+def test_local_workers_are_released_after_parsing_but_not_a_shared_clusters(prefect_harness):
+    distributed = pytest.importorskip("distributed")
+    own = Settings(workers=2)
+    assert _workers_around_release.with_options(task_runner=task_runner_for(own))(2) == (42, 2, 0)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        shared = Settings(workers=2, dask_address=cluster.scheduler_address)
+        assert _workers_around_release.with_options(task_runner=task_runner_for(shared))(
+            2, cluster.scheduler_address) == (42, 2, 2)
