@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from extract.selectors import LIST_MARKER
 from transform.text import normalize_inline
@@ -23,8 +24,13 @@ _OPENS = re.compile(r"[(\[{]")
 _MAX_PAIR_WORDS = 4
 
 
+@lru_cache(maxsize=8192)
 def strip_marker(text: str) -> str:
-    """The item text without its bullet or numbering (`•`, `-`, `1.`, `(a)`, `Step 1:`)."""
+    """The item text without its bullet or numbering (`•`, `-`, `1.`, `(a)`, `Step 1:`).
+
+    Kept per text: one block is stripped by up to three stages of the same page (the record's
+    blocks, risks, related codes, and `parse_item` once more), and a page's block strings are
+    the same objects each time, so a hit costs one dict lookup on an already-hashed string."""
     text = normalize_inline(text)
     match = LIST_MARKER.match(text)
     return text[match.end():].strip() if match else text

@@ -13,10 +13,12 @@ import re
 from transform.lists import split_conjunctions, split_list, strip_marker
 
 # What introduces the places in a sentence, strongest first ("performed in", "settings include",
-# then a sentence that opens with "In"/"At").
+# then a sentence that opens with "In"/"At"). An "-ed" verb is a whole run of letters (`\s` must
+# follow it): the run is taken possessively and its last three letters checked, where `[a-z]+ed`
+# gave the run back one letter at a time at every word of the sentence (same matches).
 _INTROS = (
     re.compile(
-        r"\b(?:[a-z]+ed|done|carried\s+out|held|given|seen|takes?\s+place|occurs?|available)"
+        r"\b(?:[a-z]++(?<=[a-z]ed)|done|carried\s+out|held|given|seen|takes?\s+place|occurs?|available)"
         r"\s+(?:either\s+)?(?:in|at|within|inside|on(?=\s+an?\s+(?:out|in)patient))\s+", re.I),
     re.compile(r"\b(?:for\s+use|used|use)\s+(?:in|at)\s+", re.I),
     re.compile(r"\b(?:dispensed|supplied|provided|sold|filled)\s+(?:by|from|through|at)\s+", re.I),

@@ -63,3 +63,13 @@ def test_frequency_words_and_use_at(text, places):
 ])
 def test_and_splits_only_after_a_complete_place(text, places):
     assert split_settings(text) == places
+
+
+@pytest.mark.parametrize("text, places", [
+    ("SCHEDULED IN the ambulatory surgery center.", ["ambulatory surgery center"]),  # any case
+    ("Patients are bed in the ward.", ["ward"]),  # three letters are enough for an "-ed" verb
+    ("It is ed in the office.", ["it is ed in the office"]),  # "ed" alone is no verb: no intro
+    ("Performed2 in a clinic.", ["performed2 in a clinic"]),  # the verb ends its word
+])
+def test_ed_verb_intro_is_a_whole_word_of_three_or_more_letters(text, places):
+    assert split_settings(text) == places
