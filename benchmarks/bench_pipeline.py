@@ -6,10 +6,11 @@ the first N pages of a corpus written by `generate_corpus.py` (its shard folders
 a temporary output folder. `--via flow` (default) runs the `refresh` flow with
 `task_runner_for(settings)`, exactly what the CLI does; `--via cli` runs `python -m medcodes
 run`. Peak memory is the largest sum over the whole process tree (the Prefect server,
-Dask nannies and workers included), sampled every 0.2 s with psutil, as RSS (each shared
+Dask worker processes included), sampled every 0.2 s with psutil, as RSS (each shared
 library counted once per process) and as PSS (shared pages split between processes: the
 tree's real footprint), plus the main process's own RSS; CPU seconds per kind of process
-(main, Prefect server, Dask nannies and workers) as last sampled, a lower bound. Figures include Prefect's start-up (and the Dask cluster's):
+(main, Prefect server, Dask workers) as last sampled, a lower bound; and the PSS of each
+kind of process at the moment of the peak. Figures include Prefect's start-up (and the Dask cluster's):
 a fixed cost, reported separately from a tiny run so it can be subtracted.
 
     python benchmarks/generate_corpus.py --pages 100000 --out /tmp/corpus
@@ -44,7 +45,7 @@ def role(proc: psutil.Process) -> str:
     if "uvicorn" in cmd:
         return "prefect_server"
     if "multiprocessing" in cmd:
-        return "dask_processes"  # nannies and workers (and their resource tracker)
+        return "dask_processes"  # the workers (their nannies live in the main process) and the resource tracker
     return "main"
 
 
