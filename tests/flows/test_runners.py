@@ -58,3 +58,20 @@ def test_batches_on_a_two_process_cluster_match_in_process_results() -> None:
     assert local.pages == len(pages) > 30
     assert local.records and local.quarantine
     assert _outcomes(remote) == _outcomes(local)
+
+
+def test_a_batch_is_its_own_dask_task_without_hashing_its_pages() -> None:
+    import threading
+
+    from dask.base import tokenize
+
+    from medcodes.pipeline import PageBatch
+
+    pages = [read_local_file(p) for p in list(walk_directory(sample_pages_dir()))[:3]]
+    batch = PageBatch(pages)
+    assert tokenize(batch) == tokenize(batch)
+    assert tokenize(PageBatch(pages)) != tokenize(batch)  # same pages, another submission
+    # Dask would have to pickle the pages to hash them, and cannot pickle this one: it would
+    # fall back to a new random token per call. The batch's own name needs no pickling.
+    unpicklable = PageBatch([threading.Lock()])
+    assert tokenize(unpicklable) == tokenize(unpicklable)
