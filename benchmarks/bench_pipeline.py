@@ -68,8 +68,8 @@ def tree_memory(proc: psutil.Process) -> tuple[int, int, int, dict[str, int]]:
     for p in [proc, *proc.children(recursive=True)]:
         try:
             info = p.memory_full_info()
-            rss, pss = rss + info.rss, pss + info.pss
-            by_role[role(p)] = by_role.get(role(p), 0) + info.pss
+            rss, pss, kind = rss + info.rss, pss + info.pss, role(p)
+            by_role[kind] = by_role.get(kind, 0) + info.pss
         except psutil.Error:  # a worker that ended between listing and reading
             pass
     return rss, pss, proc.memory_info().rss, by_role

@@ -78,23 +78,17 @@ def _tokens_of(cls: str | None, ident: str | None) -> list[str]:
 
 def class_id_test(pattern: re.Pattern[str]) -> Callable[[Element], bool]:
     """A test of whether any class token or the id of an element (lower-cased) matches
-    `pattern`. The answer is kept per (class, id) value: a page repeats a few dozen class
-    strings over hundreds of tags, and splitting and matching them again for each tag was a
-    sixth of the parse."""
-
-    @lru_cache(maxsize=4096)
-    def matches(cls: str | None, ident: str | None) -> bool:
-        return any(pattern.match(t) for t in _tokens_of(cls, ident))
-
-    def test(el: Element) -> bool:
-        return matches(el.get("class"), el.get("id"))
-
-    return test
+    `pattern` (`class_id_tests` for one pattern)."""
+    tests = class_id_tests(pattern)
+    return lambda el: tests(el)[0]
 
 
 def class_id_tests(*patterns: re.Pattern[str]) -> Callable[[Element], tuple[bool, ...]]:
-    """`class_id_test` for several patterns at once, one answer per pattern: for a loop that
-    asks them all of the same tag, one read of its class and id and one cached lookup."""
+    """Whether any class token or the id of an element (lower-cased) matches each pattern, one
+    answer per pattern. The answers are kept per (class, id) value: a page repeats a few dozen
+    class strings over hundreds of tags, and splitting and matching them again for each tag
+    was a sixth of the parse; a loop that asks several patterns of one tag reads its class and
+    id once."""
 
     @lru_cache(maxsize=4096)
     def matches(cls: str | None, ident: str | None) -> tuple[bool, ...]:
