@@ -30,6 +30,7 @@ _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:
 # ASCII-compatible document cannot be true (the bytes that spelled it were ASCII).
 _ALIASES = {"latin1": "cp1252", "iso8859_1": "cp1252", "ascii": "cp1252", "utf_16": "utf-8",
             "utf_16_le": "utf-8", "utf_16_be": "utf-8", "x_user_defined": "cp1252"}
+_STRICT_SOURCES = frozenset({"header", "meta", "utf-8"})  # decoded with `_try`: strict, the whole body
 _DETECT_BYTES = 64 * 1024  # detection cost grows with size; 64 KB is plenty of evidence
 # Detection cannot tell Latin code pages apart on short English text (it says cp1257 for
 # "café"); browsers fall back to windows-1252 there, and so do we.
@@ -44,6 +45,13 @@ class Decoded:
     text: str
     encoding: str
     source: str
+
+    @property
+    def is_body_utf8(self) -> bool:
+        """The text is the page's bytes read as strict UTF-8, whole: the bytes themselves stand
+        for it (an HTML parser reads UTF-8 bytes without re-encoding the text, ~3% of a parse).
+        Not after a byte-order mark (removed from the text) or a lenient decode."""
+        return self.encoding == "utf-8" and self.source in _STRICT_SOURCES
 
 
 @lru_cache(maxsize=256)

@@ -34,18 +34,26 @@ _MAX_TREE_OPENS = 2000  # below libxml2's 2048-level cap on the depth of the tre
 DROPPED = "medcodes-dropped"  # tag of a removed element, left as a marker so its tail stays text
 
 
-def build_tree(html: str) -> Element | None:
-    """The document's root `<html>` element, or None for a document with no element at all."""
-    if html[:1] == "\ufeff":  # bs4 drops one leading BOM before parsing
-        html = html[1:]
-    opens = html.count("<")  # (an upper bound of the open tags: most pages need no second count)
-    deep = opens >= _MAX_TREE_OPENS and opens - html.count("</") >= _MAX_TREE_OPENS
-    parser = etree.HTMLParser(recover=True, huge_tree=True, target=etree.TreeBuilder()) if deep else _parser()
+def build_tree(html: str | bytes) -> Element | None:
+    """The document's root `<html>` element, or None for a document with no element at all.
+    `html` is text, or UTF-8 bytes: lxml encodes text as UTF-8 before parsing it, so a page
+    whose bytes are valid UTF-8 is parsed from them as they are (the same tree, no re-encoding)."""
+    text = isinstance(html, str)
+    bom, lt, end = ("\ufeff", "<", "</") if text else (b"\xef\xbb\xbf", b"<", b"</")
+    if html.startswith(bom):  # bs4 drops one leading BOM before parsing
+        html = html[len(bom):]
+    encoding = None if text else "utf-8"
+    opens = html.count(lt)  # (an upper bound of the open tags: most pages need no second count)
+    deep = opens >= _MAX_TREE_OPENS and opens - html.count(end) >= _MAX_TREE_OPENS
+    if deep:
+        parser = etree.HTMLParser(recover=True, huge_tree=True, target=etree.TreeBuilder(), encoding=encoding)
+    else:
+        parser = _parser(encoding)
     try:
         parser.feed(html)
         return parser.close()
     except BaseException as exc:
-        _local.__dict__.pop("parser", None)  # it may be left mid-document: never feed it again
+        _parsers().pop(encoding, None)  # it may be left mid-document: never feed it again
         if isinstance(exc, etree.XMLSyntaxError):  # the tree builder's "missing toplevel element": an empty page
             return None
         raise
@@ -54,13 +62,22 @@ def build_tree(html: str) -> Element | None:
 _local = threading.local()
 
 
-def _parser() -> etree.HTMLParser:
-    """This thread's HTML parser: lxml parsers are reusable once closed (building one is a
-    tenth of a page's parse), but not shareable between threads."""
-    parser = getattr(_local, "parser", None)
+def _parser(encoding: str | None) -> etree.HTMLParser:
+    """This thread's HTML parser for text (`encoding` None) or for bytes in `encoding`: lxml
+    parsers are reusable once closed (building one is a tenth of a page's parse), but not
+    shareable between threads."""
+    parsers = _parsers()
+    parser = parsers.get(encoding)
     if parser is None:
-        parser = _local.parser = etree.HTMLParser(recover=True, huge_tree=True)
+        parser = parsers[encoding] = etree.HTMLParser(recover=True, huge_tree=True, encoding=encoding)
     return parser
+
+
+def _parsers() -> dict[str | None, etree.HTMLParser]:
+    parsers = getattr(_local, "parsers", None)
+    if parsers is None:
+        parsers = _local.parsers = {}
+    return parsers
 
 
 def is_tag(node: Element) -> bool:

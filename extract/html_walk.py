@@ -197,7 +197,7 @@ class Walker:
                 self._links = []
             return
         self._segments, self._links = [], []
-        text = normalize_inline("".join([s for s, _, _ in segments]))
+        text = normalize_inline(segments[0][0] if len(segments) == 1 else "".join([s for s, _, _ in segments]))
         if not text:
             return
         if self._in_item:
@@ -431,6 +431,12 @@ class Walker:
 
     def _item(self, tag: Element, depth: int) -> None:
         self.flush()
+        if not self._special and not len(tag):  # a leaf item (most of them): its one string is the line
+            text = tag.text  # (normalized, a string of whitespace is empty whatever `bs_string` makes of it)
+            text = normalize_inline(text) if text else ""
+            if text:
+                self.events.append(Line(text, "item", max(self._list_depth, 0)))
+            return
         self._in_item += 1
         self.walk(tag, depth)
         self.flush()

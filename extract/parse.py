@@ -95,8 +95,11 @@ def parse_page(raw: RawPage) -> ParsedPage | QuarantineEntry:
     if fmt is None:
         return _quarantine(raw, Reason.NOT_HTML, f"content type {raw.content_type!r} is neither HTML nor text")
     try:
-        text = decode_page(raw.body, raw.charset).text
-        page = parse_html(text, raw.url) if fmt == "html" else parse_text(text)
+        decoded = decode_page(raw.body, raw.charset)
+        if fmt == "html":
+            page = parse_html(raw.body if decoded.is_body_utf8 else decoded.text, raw.url)
+        else:
+            page = parse_text(decoded.text)
     except Exception as exc:  # noqa: BLE001 — any parser failure is this page's problem, not the run's
         return _quarantine(raw, Reason.PARSE_ERROR, f"{fmt} parser failed: {type(exc).__name__}: {exc}")
     if not page.sections and not page.lead and not page.descriptor:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from extract.document import Block, CodeHint, ParsedPage, Section
 from extract.selectors import (
@@ -42,12 +43,22 @@ def strip_markdown(line: str) -> str:
 
 
 def strip_marker(text: str) -> str | None:
-    """The text after a list marker (`•`, `-`, `1.`, `(a)`, `Step 2:` …), or None if unmarked."""
+    """The text after a list marker (`•`, `-`, `1.`, `(a)`, `Step 2:` …), or None if unmarked.
+    Kept per short text: list items recur across a site's pages ("Bruising", "Bleeding"), and
+    the marker pattern tries a dozen alternatives before it fails on one."""
+    return _strip_marker_short(text) if len(text) <= _SHORT else _strip_marker(text)
+
+
+def _strip_marker(text: str) -> str | None:
     match = LIST_MARKER.match(text)
     if match is None:
         return None
     rest = text[match.end():].strip()
     return rest or None
+
+
+_SHORT = 100  # (as `transform.text.normalize_inline`: longer texts are paragraphs, which rarely recur)
+_strip_marker_short = lru_cache(maxsize=8192)(_strip_marker)
 
 
 def looks_like_system_label(text: str) -> bool:

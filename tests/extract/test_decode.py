@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
+import pytest
+
 from extract.decode import decode_bytes, decode_page, sniff_declared
 
 FIXTURES = Path(__file__).parent / "parser_fixtures"
@@ -64,3 +66,20 @@ def test_fixture_pages() -> None:
     assert cp.source == "meta" and "surgeon’s “clean-up”" in cp.text
     bom = decode_page((FIXTURES / "bom_utf8.html").read_bytes())
     assert bom.source == "bom" and bom.text.startswith("<!DOCTYPE html>")
+
+
+_PAGE = "<title>99213 – Office visit</title><p>Naïve résumé, 24–48 hours.</p>"
+
+
+@pytest.mark.parametrize("body,charset,whole", [
+    (_PAGE.encode("utf-8"), None, True),  # strict UTF-8 by default
+    (_PAGE.encode("utf-8"), "iso-8859-1", True),  # the lying Latin-1 header
+    (b'<meta charset="utf-8">' + _PAGE.encode("utf-8"), None, True),
+    (codecs.BOM_UTF8 + _PAGE.encode("utf-8"), None, False),  # the text lacks the BOM
+    (_PAGE.encode("cp1252", "replace"), "windows-1252", False),
+    (_PAGE.encode("utf-8") + b"\xff\xfe", None, False),  # not UTF-8: detected or replaced
+])
+def test_is_body_utf8_only_when_the_bytes_are_the_text(body: bytes, charset: str | None, whole: bool) -> None:
+    decoded = decode_page(body, charset)
+    assert decoded.is_body_utf8 is whole
+    assert (body == decoded.text.encode("utf-8", "surrogatepass")) is whole

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from extract.decode import decode_bytes
 from extract.document import CodeHint
 from extract.html_parser import parse_html
+from extract.html_tree import build_tree
+from extract.html_walk import Line, Walker
 
 FIXTURES = Path(__file__).parent / "parser_fixtures"
 
@@ -185,3 +189,38 @@ def test_pages_without_h1_or_structure() -> None:
 def test_unknown_headings_are_kept() -> None:
     page = parse_html("<h1>X</h1><h2>Summary</h2><p>a</p><h2>Coding Tips</h2><p>b</p>")
     assert [(s.heading, s.text) for s in page.sections] == [("Summary", "a"), ("Coding Tips", "b")]
+
+
+# --- the walker's lines for list items: a leaf `<li>` (read directly, without walking it) gives
+# the line the walk of the same item wrapped in an inline tag gives.
+_ITEMS = ["Bruising", "  Pain\nat the   site ", " ", "\n\t", "\xa0", "caf&eacute; &amp;nbsp;x", "\u200bZero width",
+          "Donâ€™t drive", ""]
+
+
+def _walked(body: str) -> list:
+    root = build_tree(f"<html><body><main>{body}</main></body></html>")
+    walker = Walker(None, None)
+    walker.walk_region(next(root.iter("main")))
+    return walker.events
+
+
+def _line_fields(events: list) -> list[tuple]:
+    return [(e.text, e.kind, e.depth, e.label, e.rest, e.links, e.row, e.style) for e in events]
+
+
+@pytest.mark.parametrize("special", ["", "<pre>kept</pre>"])  # (`pre` in the region: strings read with context)
+def test_leaf_items_read_as_walked_items(special: str) -> None:
+    leaf = "".join(f"<li>{t}</li>" for t in _ITEMS)
+    wrapped = "".join(f"<li><span>{t}</span></li>" for t in _ITEMS)
+    leaf_events = _walked(f"{special}<ul>{leaf}<li>Outer<ul>{leaf}</ul></li></ul>")
+    wrapped_events = _walked(f"{special}<ul>{wrapped}<li>Outer<ul>{wrapped}</ul></li></ul>")
+    assert _line_fields(leaf_events) == _line_fields(wrapped_events)
+    items = [(e.text, e.depth) for e in leaf_events if isinstance(e, Line) and e.kind == "item"]
+    assert items[:5] == [("Bruising", 0), ("Pain at the site", 0), ("café x", 0), ("Zero width", 0),
+                         ("Don’t drive", 0)]
+    assert ("Outer", 0) in items and ("Bruising", 1) in items and len(items) == 11
+
+
+def test_a_leaf_item_ends_the_line_before_it() -> None:
+    events = _walked("<ul>Loose text<li>First</li></ul><p>After</p>")
+    assert [(e.text, e.kind) for e in events] == [("Loose text", "text"), ("First", "item"), ("After", "text")]

@@ -92,3 +92,39 @@ def test_more_words_than_counts_the_words_of_the_stripped_text(ident: str) -> No
     el = build_tree(_PAGE).xpath(f"//*[@id='{ident}']")[0]
     words = len(text_of(el, " ", strip=True).split())
     assert [more_words_than(el, k) for k in range(5)] == [words > k for k in range(5)]
+
+
+_INDEXED = """<html><head><title>First</title><title>Second</title><meta name="description" content="d">
+<script type="application/ld+json">{}</script><script>x()</script><?php echo 1; ?></head><body>
+<!-- a comment --><div class="site-header"><h1>Brand</h1><nav class="breadcrumb"><a href="/">Home</a></nav></div>
+<main><article class="content"><h1>99213</h1><span itemprop="codeValue">99213</span>
+<div role="navigation"><ul class="menu"><li><a href="/x">X</a></li></ul><form><input name="q"></form></div>
+<section role="main"><aside><p lang="en">Side</p></aside></section></article></main>
+<article><footer>Foot</footer></article><svg:rect></svg:rect></body></html>"""
+
+
+def test_index_lists_what_a_plain_pass_over_every_element_finds() -> None:
+    root = build_tree(_INDEXED)
+    index = _index(root)
+    elements = list(root.iter(etree.Element))
+    chrome_names = {"script", "meta", "head", "nav", "form", "input", "aside", "footer", "header"}
+    assert index.chrome == [el for el in elements if el.tag in chrome_names
+                            or el.get("role") == "navigation" or el.get("class") in ("site-header", "breadcrumb", "menu")]
+    assert index.content == [el for el in elements if el.tag in ("main", "article") or el.get("role") == "main"]
+    assert [index.title.text, index.breadcrumb.get("class")] == ["First", "breadcrumb"]
+    assert [el.tag for el in index.h1s] == ["h1", "h1"] and [el.get("name") for el in index.metas] == ["description"]
+    assert [el.get("type") for el in index.scripts] == ["application/ld+json"]
+    assert [el.get("itemprop") for el in index.itemprops] == ["codeValue"]
+
+
+_UTF8_PAGE = ("<!doctype html><html><head><title>99213 – Office visit</title></head><body><main>"
+              "<h1>CPT® 99213 — Office visit</h1><p>Naïve résumé, 24–48 hours.</p></main></body></html>")
+
+
+@pytest.mark.parametrize("html", [_UTF8_PAGE, "\ufeff" + _UTF8_PAGE, "<p>one", "", "<div>" * 2100 + "deep"])
+def test_utf8_bytes_build_the_tree_their_text_builds(html: str) -> None:
+    from_text, from_bytes = build_tree(html), build_tree(html.encode("utf-8"))
+    if from_text is None:
+        assert from_bytes is None
+    else:
+        assert etree.tostring(from_bytes, encoding=str) == etree.tostring(from_text, encoding=str)

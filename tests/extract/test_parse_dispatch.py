@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from extract import parse as parse_module
+from extract.decode import decode_page
 from extract.document import ParsedPage
+from extract.html_parser import parse_html
 from extract.parse import looks_like_html, parse_page
 from extract.rawpage import RawPage
 from schemas.reasons import QuarantineEntry
@@ -111,3 +113,11 @@ def test_every_fixture_parses() -> None:
         result = parse_page(_raw(path.read_bytes(), url=path.resolve().as_uri(), ctype=ctype))
         assert isinstance(result, ParsedPage), (path.name, result)
         assert result.sections, path.name
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.htm*")), ids=lambda p: p.name)
+def test_html_read_from_its_utf8_bytes_parses_as_its_text(path: Path) -> None:
+    """(Most fixtures are UTF-8 and go to the parser as bytes; the BOM and windows-1252 ones as text.)"""
+    body = path.read_bytes()
+    url = f"https://x.example/{path.name}"
+    assert parse_page(_raw(body, url, "text/html")) == parse_html(decode_page(body).text, url)

@@ -120,6 +120,9 @@ def test_empty_and_whitespace_text() -> None:
 )
 def test_strip_marker(line: str, rest: str | None) -> None:
     assert strip_marker(line) == rest
+    assert strip_marker(line) == rest  # (the kept answer)
+    long = " and more" * 12  # past the length of texts whose answers are kept
+    assert strip_marker(line + long) == (rest + long if rest is not None else None)
 
 
 def test_system_labels() -> None:
