@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
+from operator import itemgetter
 
 from extract.document import ParsedPage
 from schemas.reasons import Reason
@@ -67,6 +68,7 @@ def _floor(where: str) -> int:
 
 
 Source = tuple[int, Callable[[], list[Evidence]]]
+_RANK_THEN_PLACE = itemgetter(0, 1)  # of a tagged reading (rank, source index, evidence)
 
 
 def _sources(parsed: ParsedPage, raw_url: str) -> list[Source]:
@@ -96,7 +98,7 @@ def _stages(parsed: ParsedPage, raw_url: str) -> Iterator[tuple[int, list[Eviden
         tagged.extend((_rank(ev), i, ev) for ev in sources[i][1]())
         following = sources[order[n + 1]][0] if n + 1 < len(order) else _LOWEST + 1
         if following > sources[i][0]:
-            tagged.sort(key=lambda t: t[:2])
+            tagged.sort(key=_RANK_THEN_PLACE)
             yield following - 1, [ev for _, _, ev in tagged]
 
 
@@ -149,8 +151,13 @@ def _match(system: str, system_ev: Evidence, code_ev: Evidence, systems: list[Ev
     return CodeMatch(system, canonical_code(system, code_ev.code), system_ev.where, code_ev.where)
 
 
+def _system_order(ev: Evidence) -> tuple[int, bool]:
+    """Best-ranked first; within a rank a reading that pairs system and code first."""
+    return _rank(ev), not ev.paired
+
+
 def _systems(readings: list[Evidence]) -> list[Evidence]:
-    return sorted((e for e in readings if e.options), key=lambda e: (_rank(e), not e.paired))
+    return sorted((e for e in readings if e.options), key=_system_order)
 
 
 def _settled(readings: list[Evidence], complete: int) -> CodeMatch | None:
@@ -158,16 +165,19 @@ def _settled(readings: list[Evidence], complete: int) -> CodeMatch | None:
     None. They do when the best-ranked system reading is among them and takes one of their
     codes ranked above the URL's (every code ranked before it is then known too, and no
     address code is dropped ahead of it), unless the page's other systems could sway it."""
-    systems = _systems(readings)
-    if not systems or _rank(systems[0]) > complete:
+    systems = [e for e in readings if e.options]  # (`_match` reads them in any order)
+    if not systems:
+        return None
+    best = min(systems, key=_system_order)  # the first of `_systems`, without sorting them all
+    if _rank(best) > complete:
         return None
     limit = min(complete, RANKS["url"] - 1)
     for code_ev in (e for e in readings if e.code):
         if _rank(code_ev) > limit:
             return None
-        system = _taken(systems[0], code_ev)
+        system = _taken(best, code_ev)
         if system:
-            return None if system in _SWAYABLE else _match(system, systems[0], code_ev, systems)
+            return None if system in _SWAYABLE else _match(system, best, code_ev, systems)
     return None
 
 

@@ -100,7 +100,9 @@ def _text_readings(text: str) -> tuple[Reading, ...]:
     out: list[Reading] = []
     labels = list(LABEL_RE.finditer(text)) if may_name_system(text) else []
     if labels:
-        found = [*_LABEL_THEN_CODE.finditer(text)]
+        # A labelled code opens with a label, so none starts before the first one (the scan
+        # of the text ahead of it is skipped; the label's lookbehind still sees that text).
+        found = [*_LABEL_THEN_CODE.finditer(text, labels[0].start())]
         if "(" in text or "[" in text:  # `_CODE_THEN_LABEL` needs a bracket; most texts have none
             found = sorted([*found, *_CODE_THEN_LABEL.finditer(text)], key=lambda m: m.start())
         for m in found:
@@ -112,14 +114,24 @@ def _text_readings(text: str) -> tuple[Reading, ...]:
     named = _named([label_system(m.group(0)) for m in labels])
     if not out:
         system, family = (named[0], named[3]) if named else (None, None)
-        for pattern in (_LEADING, _TRAILING):
-            m = pattern.search(text)
+        for find in (_LEADING.search, _trailing):
+            m = find(text)
             if m and fits(system, m.group("code")):
                 out.append((system, m.group("code"), True, family, (), False))
                 break
     if named and not any(r[0] for r in out):
         out.append(named)
     return tuple(out)
+
+
+def _trailing(text: str) -> re.Match | None:
+    """`_TRAILING.search(text)`, started at the text's last whitespace: a match runs to the end
+    and holds no whitespace after its first character, so none starts earlier, and trying
+    every earlier position of a long text cost several µs."""
+    kept = text.rstrip()
+    words = kept.rsplit(None, 1)
+    start = len(kept) - len(words[-1]) - 1 if words else 0
+    return _TRAILING.search(text, max(start, 0))
 
 
 def from_breadcrumb(where: str, text: str) -> list[Evidence]:

@@ -9,6 +9,7 @@ minutes", "several hours") give no bound; "less than 30 minutes" gives only a ma
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -122,6 +123,7 @@ def _first_phrase(text: str) -> tuple[re.Match[str], str, str] | None:
     return found[0][:3] if found else None
 
 
+@lru_cache(maxsize=4096)  # pure, and a site prints the same few duration texts page after page
 def parse_duration(text: str | None) -> tuple[int | None, int | None]:
     """(min_minutes, max_minutes) of the procedure, None where the text gives no bound."""
     if not text:

@@ -9,6 +9,7 @@ Clinic", "ICU", "Intensive Care Unit") is a name and stays as printed.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from transform.lists import split_conjunctions, split_list, strip_marker
 
@@ -85,9 +86,18 @@ def _places_in_sentence(sentence: str) -> list[str]:
 def split_settings(text: str | list[str]) -> list[str]:
     """The places named in a setting text (sentences) or in setting items (one place each)."""
     if isinstance(text, list):
-        candidates = text
-    else:
-        candidates = [p for s in _SENTENCES.split(text) for p in _places_in_sentence(s)]
+        return _distinct(text)
+    return list(_places_in_text(text))
+
+
+@lru_cache(maxsize=4096)  # pure, and a site prints the same setting sentences on page after page
+def _places_in_text(text: str) -> tuple[str, ...]:
+    """`split_settings` of a text, as a tuple so a kept answer cannot be changed by a caller."""
+    return tuple(_distinct([p for s in _SENTENCES.split(text) for p in _places_in_sentence(s)]))
+
+
+def _distinct(candidates: list[str]) -> list[str]:
+    """Each candidate as a place (see `clean_place`), empty and repeated ones dropped."""
     out: list[str] = []
     for candidate in candidates:
         place = clean_place(candidate.replace(_MASK, " "))

@@ -73,3 +73,12 @@ def test_and_splits_only_after_a_complete_place(text, places):
 ])
 def test_ed_verb_intro_is_a_whole_word_of_three_or_more_letters(text, places):
     assert split_settings(text) == places
+
+
+def test_split_settings_hands_each_caller_its_own_list():
+    """Answers for a setting text are kept (sites repeat it page after page); a caller that
+    edits its list must not change what the next page gets."""
+    text = "Performed in a hospital or outpatient clinic."
+    first = split_settings(text)
+    first.append("garage")
+    assert split_settings(text) == ["hospital", "outpatient clinic"]
