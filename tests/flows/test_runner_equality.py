@@ -51,9 +51,16 @@ def _double(value: int) -> int:
     return 2 * value
 
 
+def _forkservers() -> int:
+    """This process's running forkservers (what local workers fork from)."""
+    import psutil
+
+    return sum("forkserver" in " ".join(child.cmdline()) for child in psutil.Process().children())
+
+
 @flow
-def _workers_around_release(workers: int, dask_address: str | None = None) -> tuple[int, int, int]:
-    """(a task's result, workers before, workers after `release_local_workers`)."""
+def _workers_around_release(workers: int, dask_address: str | None = None) -> tuple[int, int, int, int]:
+    """(a task's result, workers before, workers after `release_local_workers`, forkservers after)."""
     from prefect_dask import get_dask_client
 
     result = _double.submit(21).result()
@@ -62,16 +69,16 @@ def _workers_around_release(workers: int, dask_address: str | None = None) -> tu
     release_local_workers(Settings(workers=workers, dask_address=dask_address))
     with get_dask_client() as client:
         after = len(client.scheduler_info()["workers"])
-    return result, before, after
+    return result, before, after, _forkservers()
 
 
 @pytest.mark.timeout(300)
 def test_local_workers_are_released_after_parsing_but_not_a_shared_clusters(prefect_harness):
     distributed = pytest.importorskip("distributed")
     own = Settings(workers=2)
-    assert _workers_around_release.with_options(task_runner=task_runner_for(own))(2) == (42, 2, 0)
+    assert _workers_around_release.with_options(task_runner=task_runner_for(own))(2) == (42, 2, 0, 0)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
         shared = Settings(workers=2, dask_address=cluster.scheduler_address)
         assert _workers_around_release.with_options(task_runner=task_runner_for(shared))(
-            2, cluster.scheduler_address) == (42, 2, 2)
+            2, cluster.scheduler_address)[:3] == (42, 2, 2)

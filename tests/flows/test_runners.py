@@ -9,7 +9,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect_dask import DaskTaskRunner
 
 from extract.local import read_local_file, walk_directory
-from flows.runners import task_runner_for
+from flows.runners import local_cluster, task_runner_for
 from medcodes.pipeline import BatchResult, process_pages
 from medcodes.sample import sample_pages_dir
 from medcodes.settings import Settings
@@ -23,6 +23,7 @@ def test_several_workers_run_a_local_cluster_of_single_threaded_processes() -> N
     runner = task_runner_for(Settings(workers=2))
     assert isinstance(runner, DaskTaskRunner)
     assert runner.address is None
+    assert runner.cluster_class is local_cluster
     kwargs = runner.cluster_kwargs
     assert (kwargs["n_workers"], kwargs["threads_per_worker"], kwargs["processes"]) == (2, 1, True)
 
@@ -58,6 +59,29 @@ def test_batches_on_a_two_process_cluster_match_in_process_results() -> None:
     assert local.pages == len(pages) > 30
     assert local.records and local.quarantine
     assert _outcomes(remote) == _outcomes(local)
+
+
+def _worker_state() -> tuple[bool, bool, bool]:
+    """(parse path imported before any task, profiler on, objects frozen out of the GC)."""
+    import gc
+    import sys
+
+    import dask
+
+    return "flows.refresh" in sys.modules, dask.config.get("distributed.worker.profile.enabled"), gc.get_freeze_count() > 0
+
+
+@pytest.mark.timeout(180)
+def test_local_workers_fork_with_the_parse_path_loaded_and_no_profiler() -> None:
+    import multiprocessing
+
+    distributed = pytest.importorskip("distributed")
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no forkserver on this platform: workers are spawned")
+    with local_cluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        states = client.run(_worker_state)
+    assert list(states.values()) == [(True, False, True)] * 2
 
 
 def test_a_batch_is_its_own_dask_task_without_hashing_its_pages() -> None:
