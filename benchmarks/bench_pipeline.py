@@ -45,7 +45,7 @@ def role(proc: psutil.Process) -> str:
     if "uvicorn" in cmd:
         return "prefect_server"
     if "multiprocessing" in cmd:
-        return "dask_processes"  # the workers (their nannies live in the main process) and the resource tracker
+        return "dask_processes"  # the workers (their nannies live in the main process), the forkserver they fork from, the resource tracker
     return "main"
 
 
@@ -126,8 +126,10 @@ def _run_flow(out: str, workers: int, runs: int, sources: list[str]) -> None:
     configure_prefect_environment()
     from flows.refresh import refresh
     from flows.runners import task_runner_for
+    from medcodes.process import freeze_loaded_objects
     from medcodes.settings import Settings
 
+    freeze_loaded_objects()  # as the CLI does before its run
     settings = Settings(out_dir=Path(out), workers=workers)
     flow_seconds, reused, stages = [], [], []
     for _ in range(runs):

@@ -89,7 +89,9 @@ def run_refresh_with_progress(
 
     from flows.refresh import refresh
     from flows.runners import task_runner_for
+    from medcodes.process import freeze_loaded_objects
 
+    freeze_loaded_objects()
     if not verbose:
         quiet_prefect_failures()
 

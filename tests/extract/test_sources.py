@@ -56,3 +56,19 @@ def test_list_file_that_includes_itself_is_refused(tree):
     loop.write_text(f"@{loop}\n")
     with pytest.raises(SourceError, match="includes itself"):
         plan_sources([f"@{loop}"])
+
+
+def test_a_folder_walk_lists_files_then_subfolders_sorted_skips_hidden_and_follows_file_links(tmp_path) -> None:
+    import os
+
+    from extract.local import walk_directory
+
+    for folder in ("b", "a/z", ".hidden"):
+        (tmp_path / folder).mkdir(parents=True)
+    for name in ("x.HTML", "y.txt", "z.warc.gz", "n.pdf", ".h.html", "a/1.htm", "a/z/2.html",
+                 ".hidden/3.html", "b/4.WARC", "c.html"):
+        (tmp_path / name).write_text("<p>x</p>")
+    os.symlink(tmp_path / "a", tmp_path / "linked_folder")  # listed by name, never entered
+    os.symlink(tmp_path / "c.html", tmp_path / "b" / "l.html")  # a linked file is its target
+    walked = [p.relative_to(tmp_path).as_posix() for p in walk_directory(tmp_path)]
+    assert walked == ["c.html", "x.HTML", "y.txt", "z.warc.gz", "a/1.htm", "a/z/2.html", "b/4.WARC", "c.html"]
