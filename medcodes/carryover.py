@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from extract.rawpage import RawPage
-from medcodes.ledger import Key, RunLedger
+from medcodes.ledger import Key, RunLedger, column_values
 from medcodes.version import PARSER_VERSION
 from output.manifest import read_manifest
 from schemas.reasons import Reason, Stage
@@ -47,7 +47,7 @@ class PreviousSnapshot:
         codes = pq.read_table(snapshot_dir / "codes.parquet", columns=_INDEX_COLUMNS)
         records = {
             values[2]: Candidate(*values, None)
-            for values in zip(*(codes.column(name).to_pylist() for name in _INDEX_COLUMNS))
+            for values in zip(*(column_values(codes.column(name)) for name in _INDEX_COLUMNS))
         }
         quarantine = pq.read_table(snapshot_dir / "quarantine.parquet",
                                    columns=["source_url", "stage", "reason", "content_sha256"])

@@ -8,6 +8,10 @@ the previous snapshot's rows carried over (reused or stale), the pages seen and 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
 
 from medcodes.batch import BatchTables
 from schemas.reasons import Reason
@@ -15,6 +19,20 @@ from transform.dedupe import Candidate
 
 Key = tuple[str, str]
 GONE_REASONS = frozenset({Reason.HTTP_404.value, Reason.HTTP_410.value})
+_EPOCH = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))  # (the zone object `to_pylist` gives)
+
+
+def column_values(column: pa.ChunkedArray) -> list:
+    """`column.to_pylist()`, faster for a microsecond UTC timestamp column (`fetched_at`).
+
+    Why: pyarrow builds each zone-aware `datetime` at ~5 µs; the same values from the
+    integers cost a tenth of that, and a run converts one per page at least twice (each
+    batch into the ledger, the previous snapshot's index)."""
+    kind = column.type
+    if not (pa.types.is_timestamp(kind) and kind.unit == "us" and kind.tz == "UTC"):
+        return column.to_pylist()
+    return [None if micros is None else _EPOCH + timedelta(microseconds=micros)
+            for micros in column.cast(pa.int64()).to_pylist()]
 
 
 @dataclass
@@ -32,7 +50,7 @@ class RunLedger:
     def add_batch(self, batch: BatchTables) -> None:
         self.pages += batch.pages
         codes = batch.codes.select(["code_system", "code", "source_url", "content_sha256", "fetched_at"])
-        columns = [codes.column(i).to_pylist() for i in range(codes.num_columns)]
+        columns = [column_values(codes.column(i)) for i in range(codes.num_columns)]
         self.candidates.extend(Candidate(*values, int(filled)) for *values, filled in zip(*columns, batch.filled))
         quarantine = batch.quarantine
         self.quarantined += quarantine.num_rows
