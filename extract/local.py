@@ -23,10 +23,6 @@ def is_warc(path: Path) -> bool:
     return path.name.lower().endswith(WARC_SUFFIXES)
 
 
-def is_page_file(path: Path) -> bool:
-    return path.suffix.lower() in PAGE_SUFFIXES
-
-
 def read_local_file(path: Path) -> RawPage:
     """The exact bytes of one saved page, with its content type guessed from the extension.
 
@@ -88,7 +84,7 @@ def _is_dir(entry: os.DirEntry) -> bool:
 
 
 def _is_listed(lowered_name: str) -> bool:
-    """A page or WARC file name (lower-cased), as `is_page_file` or `is_warc` would say."""
+    """A page (`PAGE_SUFFIXES`) or WARC file name, lower-cased."""
     return os.path.splitext(lowered_name)[1] in PAGE_SUFFIXES or lowered_name.endswith(WARC_SUFFIXES)
 
 
