@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import select
 import socket
 import threading
 import time
@@ -191,7 +192,13 @@ def _handler(site: TestSite) -> type[BaseHTTPRequestHandler]:
             if path == "/fault/always-503":
                 return self.send(503)
             if path == "/fault/slow":
-                time.sleep(1.0)
+                # Answer only after the client's read timeout. A client that gives up closes its
+                # end, which ends the wait (and this connection) at once: a sleep would hold the
+                # connection open here while the client's retry opens another, and the count of
+                # open connections would exceed what the client really holds.
+                if select.select([self.connection], [], [], 1.0)[0]:
+                    self.close_connection = True
+                    return
                 try:
                     return self.send(200, ok)
                 except OSError:  # the client gave up at its read timeout, as it should
