@@ -23,11 +23,12 @@ def is_warc(path: Path) -> bool:
     return path.name.lower().endswith(WARC_SUFFIXES)
 
 
-def read_local_file(path: Path) -> RawPage:
+def read_local_file(path: Path, stat: os.stat_result | None = None) -> RawPage:
     """The exact bytes of one saved page, with its content type guessed from the extension.
 
     The path is made absolute lexically; resolving symlinks is the source plan's job, done
     once per path (a `realpath` per file cost more than reading it on a 100k-page folder).
+    `stat`, when the caller took one just before, gives the modification time.
     """
     text = os.fspath(path)
     absolute = os.path.abspath(text)
@@ -35,7 +36,7 @@ def read_local_file(path: Path) -> RawPage:
         path = Path(absolute)
     with open(absolute, "rb") as handle:
         body = handle.read()
-        mtime = datetime.fromtimestamp(os.fstat(handle.fileno()).st_mtime, tz=timezone.utc)
+        mtime = datetime.fromtimestamp((stat or os.fstat(handle.fileno())).st_mtime, tz=timezone.utc)
     return RawPage(
         source_url=path.as_uri(),
         body=body,

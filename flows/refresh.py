@@ -19,9 +19,10 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
+from extract.file_hashes import FileHashes, UnchangedFile
 from extract.sources import SourcePlan, plan_sources
 from extract.rawpage import RawPage
-from extract.stream import PageStream
+from extract.stream import PageStream, read_page
 from flows.runners import release_local_workers
 from medcodes.batch import BatchTables, tabulate
 from medcodes.carryover import PreviousSnapshot, keep_or_remove
@@ -67,6 +68,17 @@ def load_previous_task(settings: Settings) -> PreviousSnapshot | None:
     return PreviousSnapshot.load(latest) if latest is not None else None
 
 
+@task(name="load_file_hashes", cache_policy=NO_CACHE)
+def load_file_hashes_task(settings: Settings, trusted: bool) -> FileHashes:
+    """The file-hash cache when unchanged files may be trusted, else an empty one to fill."""
+    return FileHashes.load(settings.raw_dir) if trusted else FileHashes()
+
+
+@task(name="save_file_hashes", cache_policy=NO_CACHE)
+def save_file_hashes_task(file_hashes: FileHashes, settings: Settings) -> None:
+    file_hashes.save(settings.raw_dir)
+
+
 @task(name="keep_or_remove_missing", cache_policy=NO_CACHE)
 def keep_or_remove_task(previous: PreviousSnapshot | None, ledger: RunLedger,
                         crawl_stats: Any) -> set | None:
@@ -99,20 +111,32 @@ def parse_all(pages: Iterable, settings: Settings, spool: Spool, ledger: RunLedg
     its next one at hand), so memory holds a few batches, never the run; finished batches go,
     in submission order, to the spool (rows) and the ledger (keys and counts).
 
-    Pages whose previous outcome `previous` can carry over (same bytes, same parser) skip parsing.
+    Pages whose previous outcome `previous` can carry over (same bytes, same parser) skip
+    parsing; an `UnchangedFile` (bytes known from the file-hash cache) is read only if not.
     Returns how many batches were parsed.
     """
     in_flight: deque = deque()
     max_in_flight = 2 * settings.workers
 
-    def needs_parsing(page: Any) -> bool:
-        if previous is None or not isinstance(page, RawPage):
-            return True
+    def carried(page: RawPage | UnchangedFile) -> bool:
+        if previous is None:
+            return False
         quarantined = ledger.quarantined
         if not previous.carry_over(page, ledger):
-            return True
+            return False
         reporter().pages_done(1, ledger.quarantined - quarantined)
-        return False
+        return True
+
+    def to_parse(pages: Iterable) -> Iterator:
+        for page in pages:
+            if isinstance(page, UnchangedFile):
+                if carried(page):
+                    ledger.unread += 1
+                    continue
+                page = read_page(page.path)  # known bytes, but not the previous snapshot's
+            elif isinstance(page, RawPage) and carried(page):
+                continue
+            yield page
 
     def collect_oldest() -> None:
         tables = in_flight.popleft().result()
@@ -121,7 +145,7 @@ def parse_all(pages: Iterable, settings: Settings, spool: Spool, ledger: RunLedg
         reporter().pages_done(tables.pages, tables.quarantine.num_rows)
 
     submitted = 0
-    for batch in batched(filter(needs_parsing, pages), settings.batch_size):
+    for batch in batched(to_parse(pages), settings.batch_size):
         in_flight.append(parse_batch.submit(PageBatch(batch)))
         submitted += 1
         if len(in_flight) >= max_in_flight:
@@ -156,11 +180,17 @@ def refresh(
         plan = plan_sources_task(sources)
         previous = load_previous_task(settings)
         reusable = previous if previous is not None and previous.reusable(settings.reparse) else None
+        # Reading a file whose rows will be reused anyway is the cost of a run on unchanged
+        # folders; its hash is known from the last run's stat unless the user asks to rehash.
+        file_hashes = load_file_hashes_task(settings, trusted=reusable is not None and not settings.rehash)
         clock.start("parsing")
-        stream = PageStream(plan, settings, on_crawl_progress=reporter().crawl_progress)
+        stream = PageStream(plan, settings, on_crawl_progress=reporter().crawl_progress,
+                            file_hashes=file_hashes if plan.files else None)
         ledger = RunLedger()
         if parse_all(stream, settings, spool, ledger, reusable):
             release_local_workers(settings)
+        if plan.files:
+            save_file_hashes_task(quote(file_hashes), settings)
         # quote(): big values pass through untouched (Prefect would walk them for futures)
         removed = keep_or_remove_task(quote(previous), quote(ledger), quote(stream.crawl_stats))
         clock.start("validating")
@@ -169,6 +199,7 @@ def refresh(
         summary = publish_snapshot_task(quote(selection), settings, sources, ledger.pages,
                                         sorted(ledger.stale), quote(removed))
     summary.pages_reused = ledger.reused
+    summary.files_unread = ledger.unread
     summary.stage_seconds = clock.stop()
     if stream.crawl_stats is not None:
         summary.crawl = crawl_counts(stream.crawl_stats)

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from extract.file_hashes import UnchangedFile
 from extract.rawpage import RawPage
 from medcodes.ledger import Key, RunLedger, column_values
 from medcodes.version import PARSER_VERSION
@@ -62,9 +63,10 @@ class PreviousSnapshot:
         """Rows can carry over unless the user asked to re-parse or the parser has changed."""
         return not reparse and self.parser_version == PARSER_VERSION
 
-    def carry_over(self, page: RawPage, ledger: RunLedger) -> bool:
+    def carry_over(self, page: RawPage | UnchangedFile, ledger: RunLedger) -> bool:
         """Carry the previous outcome for these exact bytes into `ledger`; False when the page
-        must be parsed (new, changed, or it failed outside parsing last time)."""
+        must be parsed (new, changed, or it failed outside parsing last time). Only the page's
+        URL and sha256 are read, so a file known unchanged need not have been read."""
         record = self.records.get(page.url)
         if record is not None and record.content_sha256 == page.sha256:
             ledger.carry_record(record)

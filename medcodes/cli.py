@@ -47,6 +47,7 @@ def run(
     max_quarantine_share: Optional[float] = typer.Option(None, help="Refuse to publish above this share of quarantined pages (0-1)."),
     keep_snapshots: Optional[int] = typer.Option(None, help="Published snapshots to keep."),
     reparse: Optional[bool] = typer.Option(None, "--reparse/--no-reparse", help="Re-parse stored pages even if unchanged."),
+    rehash: Optional[bool] = typer.Option(None, "--rehash/--no-rehash", help="Read and hash every local file, even one whose size, times and inode are unchanged."),
     user_agent: Optional[str] = typer.Option(None, help="User-Agent for fetching and robots.txt."),
     concurrency: Optional[int] = typer.Option(None, help="Simultaneous connections per host."),
     fetch_processes: Optional[int] = typer.Option(None, help="Processes performing a crawl's requests (limits hold across them)."),
@@ -66,7 +67,7 @@ def run(
 
     options = _given(
         batch_size=batch_size, workers=workers, dask_address=dask_address,
-        max_quarantine_share=max_quarantine_share, keep_snapshots=keep_snapshots, reparse=reparse,
+        max_quarantine_share=max_quarantine_share, keep_snapshots=keep_snapshots, reparse=reparse, rehash=rehash,
         user_agent=user_agent, concurrency_per_host=concurrency, fetch_processes=fetch_processes,
         requests_per_second=rps,
         max_retries=max_retries, follow_links=follow_links, max_pages=max_pages, max_depth=max_depth,

@@ -39,6 +39,7 @@ def column_values(column: pa.ChunkedArray) -> list:
 class RunLedger:
     pages: int = 0  # pages seen this run (stale rows carried over are not pages)
     reused: int = 0  # pages whose previous outcome was carried over without parsing
+    unread: int = 0  # of those, local files not even read (their stat matched: extract.file_hashes)
     quarantined: int = 0  # quarantine rows so far (duplicates are added when decided)
     candidates: list[Candidate] = field(default_factory=list)  # every row for a code, new or carried
     carried_urls: list[str] = field(default_factory=list)  # previous rows carried (reused or stale)

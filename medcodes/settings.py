@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     workers: int = Field(1, ge=1, description="Parse processes; >1 runs batches on a local Dask cluster.")
     dask_address: str | None = Field(None, description="Run parse batches on this existing Dask scheduler.")
     reparse: bool = Field(False, description="Re-parse every stored page even when bytes and parser are unchanged.")
+    rehash: bool = Field(
+        False,
+        description="Read and hash every local file, even one whose size, times and inode match the last run's "
+                    "(`raw/file_hashes.parquet`).",
+    )
 
     # --- fetching ---------------------------------------------------------------------
     user_agent: str = Field(

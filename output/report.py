@@ -21,6 +21,7 @@ class RunSummary:
     licenses: list[str] = field(default_factory=list)
     stale_codes: int = 0
     pages_reused: int = 0  # unchanged pages whose rows were carried over without parsing
+    files_unread: int = 0  # of those, local files not even read: size, times and inode unchanged
     crawl: dict[str, int | float] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)  # wall seconds per stage of the run
 
@@ -51,7 +52,8 @@ def summary_markdown(summary: RunSummary) -> str:
     parts = [
         f"# medcodes snapshot `{summary.snapshot_id}`",
         "",
-        f"{summary.pages} pages read ({summary.pages_reused} unchanged, not re-parsed); previous snapshot: `{summary.previous_snapshot_id or 'none'}`; "
+        f"{summary.pages} pages read ({summary.pages_reused} unchanged, not re-parsed; "
+        f"{summary.files_unread} of those files not even read, their size, times and inode unchanged); previous snapshot: `{summary.previous_snapshot_id or 'none'}`; "
         f"stale codes carried over: {summary.stale_codes}.",
         "",
         "## Rows per table",

@@ -4,6 +4,7 @@ removal only on evidence, stale rows kept when a page fails transiently."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 import time
@@ -49,6 +50,32 @@ def test_reparse_option_parses_everything_again(prefect_harness, clean_site, tmp
     refresh(sources=[str(clean_site)], out_dir=str(out))
     again = refresh(sources=[str(clean_site)], out_dir=str(out), options={"reparse": True})
     assert again["pages_reused"] == 0 and again["changes"] == {}
+
+
+def test_files_unchanged_since_the_last_run_are_not_read_again(prefect_harness, clean_site, tmp_path):
+    """Through the flow: the file-hash cache spares reading unchanged files; an edit that keeps
+    the size and puts the modification time back is still parsed (its change time moved)."""
+    out = tmp_path / "out"
+    time.sleep(2.1)  # files changed within RACY_MARGIN_NS of being hashed are not remembered
+    first = refresh(sources=[str(clean_site)], out_dir=str(out))
+    assert first["files_unread"] == 0 and (out / "raw" / "file_hashes.parquet").exists()
+    second = refresh(sources=[str(clean_site)], out_dir=str(out))
+    assert second["files_unread"] == second["pages_reused"] == first["pages"]
+
+    seed = clean_site / "text" / "cpt_62310.txt"
+    before = seed.stat()
+    seed.write_text(seed.read_text(encoding="utf-8").replace("about 30 minutes to 1 hour", "about 40 minutes to 1 hour"),
+                    encoding="utf-8")
+    os.utime(seed, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (seed.stat().st_size, seed.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    third = refresh(sources=[str(clean_site)], out_dir=str(out))
+    assert third["files_unread"] == third["pages_reused"] == first["pages"] - 1
+    assert third["changes"] == {"modified": 1}
+    assert latest(out, "codes").set_index("code").loc["62310", "duration_min_minutes"] == 40
+
+    rehashed = refresh(sources=[str(clean_site)], out_dir=str(out), options={"rehash": True})
+    assert rehashed["files_unread"] == 0 and rehashed["pages_reused"] == first["pages"]
+    assert rehashed["changes"] == {}
 
 
 def test_edit_add_delete_give_exactly_those_changes(prefect_harness, clean_site, tmp_path, monkeypatch):
