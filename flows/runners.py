@@ -57,9 +57,10 @@ def worker_api_env() -> dict[str, str]:
 
     Why: a worker process that finds no API URL starts its own ephemeral Prefect server to
     record its task runs; profiled, that start-up (imports, SQLite migrations, uvicorn) took
-    more CPU than parsing on a 3,000-page run. With no server configured, this starts the
-    ephemeral server this process would start anyway (Prefect keeps one per process) and
-    shares it. An existing cluster (`dask_address`) has its own environment: set
+    more CPU than parsing on a 3,000-page run. `medcodes run` has exported the URL of the
+    server it started (`medcodes.api_server`); a flow called with no server configured
+    starts here the ephemeral server this process would start anyway (Prefect keeps one per
+    process) and shares it. An existing cluster (`dask_address`) has its own environment: set
     `PREFECT_API_URL` on its workers.
     """
     from prefect.settings import PREFECT_API_URL

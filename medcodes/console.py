@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from extract.sources import plan_sources
+from medcodes.api_server import ApiServer, start_api_server
 from medcodes.errors import MedcodesError
 from medcodes.settings import Settings
 from medcodes.progress import set_reporter
@@ -88,6 +89,16 @@ def run_refresh_with_progress(
         err.print(f"[red]medcodes: not published:[/red] {exc}")
         return 2
 
+    server = start_api_server()  # boots while Prefect, Dask and the parser are imported below
+    try:
+        return _run_flow(sources, out_dir, options, settings, server, out, err, verbose)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _run_flow(sources: list[str], out_dir: str | None, options: dict[str, Any], settings: Settings,
+              server: ApiServer | None, out: Console, err: Console, verbose: bool) -> int:
     from flows.refresh import refresh
     from flows.runners import task_runner_for
     from medcodes.process import freeze_loaded_objects
@@ -108,6 +119,8 @@ def run_refresh_with_progress(
     try:
         with progress:
             set_reporter(RichReporter(progress))
+            if server is not None:
+                server.wait_ready()
             run_flow = refresh.with_options(task_runner=task_runner_for(settings))
             summary = run_flow(sources=sources, out_dir=out_dir, options=options)
     except MedcodesError as exc:
