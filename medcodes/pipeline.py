@@ -9,9 +9,11 @@ stop a nightly run (the traceback goes to the log for the developers).
 from __future__ import annotations
 
 import logging
+import pickle
 import uuid
 from dataclasses import dataclass, field
-from typing import Iterable
+from datetime import datetime, timedelta, tzinfo
+from typing import Any, Iterable
 
 from extract.parse import parse_page
 from extract.rawpage import RawPage
@@ -67,21 +69,84 @@ class BatchResult:
 
 class PageBatch:
     """The pages of one parse task, opaque to Prefect, which would otherwise walk every page's
-    fields to look for futures (measured: a third of a run's CPU). Pickles for Dask.
+    fields to look for futures (measured: a third of a run's CPU).
 
     It names itself to Dask by a random token: Dask otherwise derives a task's key by pickling
     and hashing its arguments, every page body again (measured: 0.3 ms per page in the flow's
     process). Each batch is submitted once, so a unique token is the right identity.
+
+    It pickles packed (`_pack`): the flow's process pickles each batch twice, as the Dask
+    client and again as the scheduler, with cloudpickle, whose Python hook runs per object,
+    and msgpack copied the in-band bodies into each message. Packed, a batch is one body blob,
+    which protocol 5 hands over out-of-band, uncopied, and a list of plain values per page; an
+    unpickled batch stays packed until its `pages` are read (on the worker), so the scheduler
+    passes it on as it came. Measured per 1,000-page batch in the flow's process: 40-50 ms
+    of CPU before, 7-9 ms after.
     """
 
-    __slots__ = ("pages", "token")
+    __slots__ = ("_pages", "_packed", "token")
 
-    def __init__(self, pages: list[RawPage | QuarantineEntry]) -> None:
-        self.pages = pages
-        self.token = uuid.uuid4().hex
+    def __init__(self, pages: list[RawPage | QuarantineEntry], token: str | None = None) -> None:
+        self._pages: list | None = pages
+        self._packed: tuple | None = None
+        self.token = token or uuid.uuid4().hex
+
+    @property
+    def pages(self) -> list[RawPage | QuarantineEntry]:
+        if self._pages is None:
+            self._pages, self._packed = _unpack(*self._packed), None
+        return self._pages
 
     def __dask_tokenize__(self) -> str:
         return self.token
+
+    def __reduce_ex__(self, protocol: int) -> tuple:
+        blob, states, others = self._packed if self._pages is None else _pack(self._pages)
+        # out-of-band when the pickler takes buffers (protocol 5), else in the stream as bytes
+        blob = pickle.PickleBuffer(blob) if protocol >= 5 else bytes(blob)
+        return _packed_batch, (self.token, (blob, states, others))
+
+
+def _packed_batch(token: str, packed: tuple) -> PageBatch:
+    batch = PageBatch([], token)
+    batch._pages, batch._packed = None, packed
+    return batch
+
+
+_EPOCH, _MICROSECOND = datetime(1970, 1, 1), timedelta(microseconds=1)
+
+
+def _pack(items: list) -> tuple:
+    """(body blob, each RawPage's attributes with `body` as its size and `fetched_at` as a
+    `_stamp`, (position, item) of the other items). A computed `sha256` is an attribute (a
+    cached_property's value), so it travels; one not computed stays to compute."""
+    pages = [item for item in items if type(item) is RawPage]
+    others = [(at, item) for at, item in enumerate(items) if type(item) is not RawPage]
+    states = [page.__dict__ | {"body": len(page.body), "fetched_at": _stamp(page.fetched_at)} for page in pages]
+    return b"".join(page.body for page in pages), states, others
+
+
+def _unpack(blob: Any, states: list[dict], others: list) -> list:
+    view, start, items = memoryview(blob), 0, []
+    for state in states:
+        end = start + state["body"]
+        page = object.__new__(RawPage)  # as pickle rebuilds an object: its attributes set, no __init__
+        page.__dict__.update(state, body=bytes(view[start:end]), fetched_at=_moment(*state["fetched_at"]))
+        items.append(page)
+        start = end
+    for at, item in others:
+        items.insert(at, item)
+    return items
+
+
+def _stamp(moment: datetime) -> tuple[int, tzinfo | None, int]:
+    """A datetime as (wall clock in µs, its own tzinfo object, fold): values cloudpickle's
+    per-object hook skips (measured 2.2 ms per 1,000 datetimes), exact for any zone."""
+    return (moment.replace(tzinfo=None) - _EPOCH) // _MICROSECOND, moment.tzinfo, moment.fold
+
+
+def _moment(wall: int, zone: tzinfo | None, fold: int) -> datetime:
+    return (_EPOCH + wall * _MICROSECOND).replace(tzinfo=zone, fold=fold)
 
 
 def process_pages(pages: Iterable[RawPage | QuarantineEntry]) -> BatchResult:
