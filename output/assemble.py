@@ -78,8 +78,22 @@ def key_slices(splits: list[tuple[str, str]]) -> list[str]:
     for low, high in zip(bounds, bounds[1:]):
         parts = ([f"(code_system, code) > ({literal(low[0])}, {literal(low[1])})"] if low else []) + (
             [f"(code_system, code) <= ({literal(high[0])}, {literal(high[1])})"] if high else [])
-        conditions.append(" AND ".join(parts) or "TRUE")
+        conditions.append(" AND ".join(_scan_filters(low, high) + parts) or "TRUE")
     return conditions
+
+
+def _scan_filters(low: tuple[str, str] | None, high: tuple[str, str] | None) -> list[str]:
+    """Plain column comparisons implied by the slice, which DuckDB pushes into its Parquet
+    scans (it does not push row-value comparisons): a scan then decodes the key columns of
+    every row but the other columns only of the slice's rows."""
+    filters = []
+    if low is not None:
+        filters.append(f"code_system >= {literal(low[0])}")
+    if high is not None:
+        filters.append(f"code_system <= {literal(high[0])}")
+    if low is not None and high is not None and low[0] == high[0]:
+        filters += [f"code > {literal(low[1])}", f"code <= {literal(high[1])}"]
+    return filters
 
 
 def _where(relation: str, condition: str) -> str:
