@@ -118,9 +118,23 @@ def task_runner_for(settings: Settings) -> TaskRunner:
     if settings.dask_address:
         from prefect_dask import DaskTaskRunner  # imported here: Dask costs ~1 s to import
 
+        _batches_travel_in_their_tasks()
         return DaskTaskRunner(address=settings.dask_address)
     if settings.workers > 1:
         from prefect_dask import DaskTaskRunner
 
+        _batches_travel_in_their_tasks()
         return DaskTaskRunner(cluster_class=local_cluster, cluster_kwargs=dask_cluster_kwargs(settings.workers))
     return ThreadPoolTaskRunner()
+
+
+def _batches_travel_in_their_tasks() -> None:
+    """Raise Dask's large-graph warning threshold (10 MB) above a parse batch's size.
+
+    Why: each task carries its batch's pages (~15 MB per 1,000 pages, sent out-of-band:
+    `medcodes.pipeline.PageBatch`), by design: the pages are read in this process and used
+    once, so there is nothing to `scatter` or load on the workers. Dask warned, in five lines
+    on stderr, for every batch of a run."""
+    import dask
+
+    dask.config.set({"distributed.admin.large-graph-warning-threshold": "1GiB"})

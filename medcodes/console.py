@@ -81,16 +81,16 @@ def run_refresh_with_progress(
     """Run the refresh flow with a progress display; return the process exit status."""
     try:
         settings = Settings(**options, **({"out_dir": out_dir} if out_dir else {}))
-        plan_sources(sources)  # fail fast on a bad SOURCE, before Prefect starts
     except ValidationError as exc:
         err.print(f"[red]medcodes: invalid option:[/red] {exc}")
         return 2
-    except MedcodesError as exc:
-        err.print(f"[red]medcodes: not published:[/red] {exc}")
-        return 2
-
-    server = start_api_server()  # boots while Prefect, Dask and the parser are imported below
+    server = start_api_server()  # boots while the sources are checked and Prefect, Dask and the parser imported
     try:
+        try:
+            plan_sources(sources)  # fail fast on a bad SOURCE, before Prefect starts
+        except MedcodesError as exc:
+            err.print(f"[red]medcodes: not published:[/red] {exc}")
+            return 2
         return _run_flow(sources, out_dir, options, settings, server, out, err, verbose)
     finally:
         if server is not None:

@@ -49,3 +49,19 @@ def test_default_run_publishes_sample_then_gate_refusal_keeps_latest(tmp_path):
     assert "Traceback" not in refused.stderr
     assert (tmp_path / "data" / "latest").resolve() == first
     assert len(pd.read_parquet(first / "codes.parquet")) == 35
+
+
+def test_a_workers_run_keeps_dask_quiet_on_stderr(tmp_path):
+    """Without --verbose, a local cluster's news stays out of stderr: Dask's start-up and
+    shut-down lines, and its large-graph warning, which every batch above 10 MB triggered
+    (a batch carries its pages by design)."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    seed = (sample_pages_dir() / "text" / "cpt_62310.txt").read_text(encoding="utf-8")
+    for i in range(12):  # ~12 MB in one batch
+        (pages / f"cpt_6231{i % 10}_{i}.html").write_text(
+            f"<html><body><!-- {'x' * 1_000_000} --><pre>{seed}</pre></body></html>", encoding="utf-8")
+    done = run_cli("run", str(pages), "--workers", "2", "--out", "out", cwd=tmp_path)
+    assert done.returncode in (0, 1), done.stderr
+    assert "Sending large graph" not in done.stderr
+    assert "distributed." not in done.stderr, done.stderr[:2000]
