@@ -23,10 +23,14 @@ if TYPE_CHECKING:
 
 
 def dask_cluster_kwargs(workers: int) -> dict[str, Any]:
-    """A `distributed.LocalCluster` of `workers` single-threaded processes, dashboard off
-    (no port to clash with on a shared machine or in CI), reporting to this process's API."""
+    """A `distributed.LocalCluster` of `workers` single-threaded processes, dashboard off,
+    reporting to this process's API.
+
+    The scheduler serves its other HTTP routes (health, metrics) even with the dashboard off,
+    on port 8787 unless told otherwise: a second run on the same machine (or CI) found it
+    taken and warned. Port 0 on the loopback lets the system choose a free one."""
     return {"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None,
-            "env": worker_api_env()}
+            "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"}, "env": worker_api_env()}
 
 
 def local_cluster(**cluster_kwargs: Any) -> "distributed.LocalCluster":

@@ -99,3 +99,24 @@ def test_a_batch_is_its_own_dask_task_without_hashing_its_pages() -> None:
     # fall back to a new random token per call. The batch's own name needs no pickling.
     unpicklable = PageBatch([threading.Lock()])
     assert tokenize(unpicklable) == tokenize(unpicklable)
+
+
+@pytest.mark.timeout(180)
+def test_a_local_cluster_takes_no_fixed_port(prefect_harness) -> None:
+    """Two runs on one machine must not fight over Dask's default HTTP port (8787)."""
+    import socket
+    import warnings
+
+    from flows.runners import dask_cluster_kwargs
+
+    with socket.socket() as taken:
+        try:
+            taken.bind(("127.0.0.1", 8787))
+        except OSError:
+            pytest.skip("port 8787 is already taken on this machine")
+        taken.listen()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with local_cluster(**dask_cluster_kwargs(1)) as cluster:
+                assert cluster.scheduler_info["workers"]
+    assert not [w for w in caught if "already in use" in str(w.message)]
