@@ -62,6 +62,24 @@ def api_may_be_configured(cwd: Path | None = None) -> bool:
     return profiles.is_file() and "PREFECT_API_URL" in profiles.read_text(encoding="utf-8", errors="replace")
 
 
+# `python -m uvicorn`, but on Linux the server is killed when this process dies, however it
+# dies: a run killed by a scheduler's timeout (SIGTERM, SIGKILL) runs no `finally`, and an
+# orphaned server would listen forever. SIGKILL, not SIGTERM: under load the server's
+# graceful shutdown took over 30 s once, and it holds nothing a kill can corrupt (SQLite is
+# transactional). (prctl 1 = PR_SET_PDEATHSIG; if the parent is already gone, exit at once.)
+_UVICORN_TIED_TO_PARENT = """
+import os, signal, sys
+if sys.platform.startswith("linux"):
+    import ctypes
+    parent = int(os.environ["MEDCODES_API_SERVER_PARENT"])
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+    if os.getppid() != parent:
+        sys.exit(0)
+from uvicorn.main import main
+sys.exit(main())
+"""
+
+
 class ApiServer:
     """A Prefect API server subprocess on a reserved port of 127.0.0.1."""
 
@@ -75,11 +93,11 @@ class ApiServer:
             raise ApiServerError("prefect is not installed")
         app_dir = str(Path(next(iter(package.submodule_search_locations))).parent)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--app-dir", app_dir, "--factory",
+            [sys.executable, "-c", _UVICORN_TIED_TO_PARENT, "--app-dir", app_dir, "--factory",
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "error", "--lifespan", "on"],
             env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-                 "PREFECT__SERVER_FINAL": "1"},
+                 "PREFECT__SERVER_FINAL": "1", "MEDCODES_API_SERVER_PARENT": str(os.getpid())},
         )
 
     @property

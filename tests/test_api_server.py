@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -76,3 +80,37 @@ def test_a_server_that_cannot_start_is_a_clear_error(unconfigured, monkeypatch):
             server.wait_ready(timeout=120)
     finally:
         server.stop()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_server_dies_with_a_killed_run(unconfigured, tmp_path):
+    """A run killed outright (SIGKILL: no `finally`) leaves no server listening behind."""
+    pid_file = tmp_path / "server.pid"
+    run = subprocess.Popen([sys.executable, "-c", (
+        "import pathlib, sys, time; from medcodes.api_server import ApiServer\n"
+        "server = ApiServer(); server.wait_ready()\n"
+        f"pathlib.Path({str(pid_file)!r}).write_text(f'{{server.process.pid}} {{server.port}}')\n"
+        "time.sleep(600)\n")])
+    try:
+        deadline = time.monotonic() + 120
+        while not pid_file.exists() and time.monotonic() < deadline and run.poll() is None:
+            time.sleep(0.2)
+        server_pid = int(pid_file.read_text().split()[0])
+        assert _alive(server_pid)
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+        deadline = time.monotonic() + 30
+        while _alive(server_pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(server_pid)  # and with it, its listening socket
+    finally:
+        run.kill()
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` still runs (a zombie, already dead and waiting to be reaped, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
