@@ -123,20 +123,18 @@ def run_case(corpus: Path, pages: int, workers: int, via: str, runs: int = 1) ->
 def _run_flow(out: str, workers: int, runs: int, sources: list[str]) -> None:
     """The child process of a `--via flow` case: what `medcodes run --workers N` does, `runs`
     times in one process, so the unchanged re-runs are timed without Prefect's start-up."""
-    from medcodes.api_server import start_api_server
+    from medcodes.api_server import api_server_for_run
     from medcodes.prefect_env import configure_prefect_environment
 
     configure_prefect_environment()
-    server = start_api_server()  # as the CLI: the API server boots while the imports run
-    try:
+    with api_server_for_run() as api_ready:  # as the CLI: the API server boots while the imports run
         from flows.refresh import refresh
         from flows.runners import task_runner_for
         from medcodes.process import freeze_loaded_objects
         from medcodes.settings import Settings
 
         freeze_loaded_objects()  # as the CLI does before its run
-        if server is not None:
-            server.wait_ready()
+        api_ready()
         settings = Settings(out_dir=Path(out), workers=workers)
         flow_seconds, reused, unread, stages = [], [], [], []
         for _ in range(runs):
@@ -146,9 +144,6 @@ def _run_flow(out: str, workers: int, runs: int, sources: list[str]) -> None:
             reused.append(summary["pages_reused"])
             unread.append(summary["files_unread"])
             stages.append(summary["stage_seconds"])
-    finally:
-        if server is not None:
-            server.stop()
     cpu = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
               for f in ("ru_utime", "ru_stime"))
     print(json.dumps({"rows": summary.get("rows"), "cpu_s": round(cpu, 1), "flow_s": flow_seconds,

@@ -182,14 +182,14 @@ def refresh(
         reusable = previous if previous is not None and previous.reusable(settings.reparse) else None
         # Reading a file whose rows will be reused anyway is the cost of a run on unchanged
         # folders; its hash is known from the last run's stat unless the user asks to rehash.
-        file_hashes = load_file_hashes_task(settings, trusted=reusable is not None and not settings.rehash)
+        file_hashes = load_file_hashes_task(settings, trusted=reusable is not None and not settings.rehash) \
+            if plan.files else None
         clock.start("parsing")
-        stream = PageStream(plan, settings, on_crawl_progress=reporter().crawl_progress,
-                            file_hashes=file_hashes if plan.files else None)
+        stream = PageStream(plan, settings, on_crawl_progress=reporter().crawl_progress, file_hashes=file_hashes)
         ledger = RunLedger()
         if parse_all(stream, settings, spool, ledger, reusable):
             release_local_workers(settings)
-        if plan.files:
+        if file_hashes is not None:
             save_file_hashes_task(quote(file_hashes), settings)
         # quote(): big values pass through untouched (Prefect would walk them for futures)
         removed = keep_or_remove_task(quote(previous), quote(ledger), quote(stream.crawl_stats))

@@ -26,12 +26,15 @@ import time
 import tomllib
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from importlib.util import find_spec
 from pathlib import Path
+from typing import Callable, Iterator
 
 from medcodes.errors import TerminalError
+from medcodes.prefect_env import OFFLINE_DEFAULTS
 
-STARTUP_TIMEOUT_SECONDS = 90.0
+_STARTUP_TIMEOUT = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"  # Prefect's own setting, honoured
 
 
 class ApiServerError(TerminalError):
@@ -104,9 +107,12 @@ class ApiServer:
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api"
 
-    def wait_ready(self, timeout: float = STARTUP_TIMEOUT_SECONDS) -> None:
+    def wait_ready(self, timeout: float | None = None) -> None:
         """Return once the server answers its health check; raise `ApiServerError` if it
-        exits or stays silent for `timeout` seconds. Releases the port reservation."""
+        exits or stays silent for `timeout` seconds (default: Prefect's
+        `PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS`). Releases the port reservation."""
+        if timeout is None:
+            timeout = float(os.environ.get(_STARTUP_TIMEOUT, OFFLINE_DEFAULTS[_STARTUP_TIMEOUT]))
         deadline = time.monotonic() + timeout
         try:
             while time.monotonic() < deadline:
@@ -145,3 +151,16 @@ def start_api_server() -> ApiServer | None:
     server = ApiServer()
     os.environ["PREFECT_API_URL"] = server.api_url
     return server
+
+
+@contextmanager
+def api_server_for_run() -> Iterator[Callable[[], None]]:
+    """`start_api_server()` for the body of a run, stopped when it ends; yields the function
+    to call once the imports are done and before the flow starts (it waits for the server,
+    or does nothing when Prefect resolves the API itself)."""
+    server = start_api_server()
+    try:
+        yield server.wait_ready if server is not None else (lambda: None)
+    finally:
+        if server is not None:
+            server.stop()

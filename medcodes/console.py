@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import ValidationError
 
@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from extract.sources import plan_sources
-from medcodes.api_server import ApiServer, start_api_server
+from medcodes.api_server import api_server_for_run
 from medcodes.errors import MedcodesError
 from medcodes.settings import Settings
 from medcodes.progress import set_reporter
@@ -84,21 +84,18 @@ def run_refresh_with_progress(
     except ValidationError as exc:
         err.print(f"[red]medcodes: invalid option:[/red] {exc}")
         return 2
-    server = start_api_server()  # boots while the sources are checked and Prefect, Dask and the parser imported
-    try:
+    # the API server boots while the sources are checked and Prefect, Dask and the parser imported
+    with api_server_for_run() as api_ready:
         try:
             plan_sources(sources)  # fail fast on a bad SOURCE, before Prefect starts
         except MedcodesError as exc:
             err.print(f"[red]medcodes: not published:[/red] {exc}")
             return 2
-        return _run_flow(sources, out_dir, options, settings, server, out, err, verbose)
-    finally:
-        if server is not None:
-            server.stop()
+        return _run_flow(sources, out_dir, options, settings, api_ready, out, err, verbose)
 
 
 def _run_flow(sources: list[str], out_dir: str | None, options: dict[str, Any], settings: Settings,
-              server: ApiServer | None, out: Console, err: Console, verbose: bool) -> int:
+              api_ready: Callable[[], None], out: Console, err: Console, verbose: bool) -> int:
     from flows.refresh import refresh
     from flows.runners import task_runner_for
     from medcodes.process import freeze_loaded_objects
@@ -119,8 +116,7 @@ def _run_flow(sources: list[str], out_dir: str | None, options: dict[str, Any], 
     try:
         with progress:
             set_reporter(RichReporter(progress))
-            if server is not None:
-                server.wait_ready()
+            api_ready()
             run_flow = refresh.with_options(task_runner=task_runner_for(settings))
             summary = run_flow(sources=sources, out_dir=out_dir, options=options)
     except MedcodesError as exc:

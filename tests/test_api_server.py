@@ -114,3 +114,13 @@ def _alive(pid: int) -> bool:
             return stat.read().split(")")[-1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_prefects_startup_timeout_setting_is_honoured(unconfigured, monkeypatch):
+    monkeypatch.setenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "1")
+    server = ApiServer()  # takes seconds to boot
+    try:
+        with pytest.raises(ApiServerError, match="did not answer within 1 s"):
+            server.wait_ready()
+    finally:
+        server.stop()
