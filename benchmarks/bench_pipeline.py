@@ -125,7 +125,9 @@ def _run_flow(out: str, workers: int, runs: int, sources: list[str]) -> None:
     times in one process, so the unchanged re-runs are timed without Prefect's start-up."""
     from medcodes.api_server import api_server_for_run
     from medcodes.prefect_env import configure_prefect_environment
+    from medcodes.process import tune_memory_allocators
 
+    tune_memory_allocators()  # as the CLI
     configure_prefect_environment()
     with api_server_for_run() as api_ready:  # as the CLI: the API server boots while the imports run
         from flows.refresh import refresh

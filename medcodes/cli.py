@@ -16,6 +16,7 @@ from rich.console import Console
 from medcodes.cli_history import register as register_history
 from medcodes.cli_load import register as register_load
 from medcodes.prefect_env import configure_prefect_environment
+from medcodes.process import tune_memory_allocators
 
 app = typer.Typer(
     name="medcodes",
@@ -62,6 +63,7 @@ def run(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's log lines."),
 ) -> None:
     """Read SOURCEs, parse, validate and publish one snapshot under --out."""
+    tune_memory_allocators()
     configure_prefect_environment(verbose)
     from medcodes.console import run_refresh_with_progress
 
