@@ -59,7 +59,7 @@ def plan_sources_task(sources: list[str]) -> SourcePlan:
 
 @task(name="parse_batch", cache_policy=NO_CACHE)
 def parse_batch(batch: PageBatch) -> BatchTables:
-    return tabulate(process_pages(batch.pages))
+    return tabulate(process_pages(batch))
 
 
 @task(name="load_previous_snapshot", cache_policy=NO_CACHE)

@@ -3,8 +3,10 @@ for page, and travels packed: its bodies out-of-band, a page's digest only if co
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import pickle
+import weakref
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -102,7 +104,9 @@ def test_a_batch_comes_back_page_for_page(round_trip) -> None:
     batch = PageBatch(items)
     back = round_trip(batch)
     assert back.token == batch.token and back.__dask_tokenize__() == batch.__dask_tokenize__()
+    _assert_same(list(round_trip(batch)), items)  # iterated, as the parse task reads it
     _assert_same(back.pages, items)
+    _assert_same(list(back), items)
     _assert_same(round_trip(back).pages, items)  # unpacked, then pickled again
 
 
@@ -110,6 +114,21 @@ def test_a_batch_comes_back_page_for_page(round_trip) -> None:
 @pytest.mark.parametrize("round_trip", ROUND_TRIPS.values(), ids=ROUND_TRIPS.keys())
 def test_a_batch_without_pages_comes_back(round_trip, items) -> None:
     _assert_same(round_trip(PageBatch(items)).pages, items)
+    _assert_same(list(round_trip(PageBatch(items))), items)
+
+
+def test_an_iterated_batch_keeps_none_of_its_pages() -> None:
+    """Parsing iterates the batch the worker's task still holds: a page it has passed on is
+    the parser's alone, so its body copy goes when the parser is done with it."""
+    batch = _dask_message(PageBatch(_items()))
+    gone = []
+    for page in batch:
+        if isinstance(page, RawPage):
+            gone.append(weakref.ref(page))
+    del page
+    gc.collect()
+    assert len(gone) == 9 and all(ref() is None for ref in gone)
+    _assert_same(batch.pages, _items())  # and can still be read whole
 
 
 def test_the_bodies_travel_out_of_band_in_one_buffer_and_uncopied_through_the_scheduler() -> None:
