@@ -46,7 +46,7 @@ def build_site(directory: Path, base: str) -> dict[str, _Doc]:
     """Every path the site answers, with its bytes, computed once."""
     docs: dict[str, _Doc] = {}
     systems: dict[str, list[str]] = {}
-    for path in walk_directory(directory):
+    for path in map(Path, walk_directory(directory)):
         suffix = path.suffix.lower()
         if suffix not in PAGE_SUFFIXES:
             continue

@@ -7,6 +7,7 @@ file, or `@FILE` listing more sources. Arguments that name nothing are a usage e
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,12 +19,12 @@ from medcodes.errors import SourceError
 class SourcePlan:
     """What a run reads, resolved from its SOURCE arguments, each list in argument order."""
 
-    files: list[Path] = field(default_factory=list)
-    warcs: list[Path] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # absolute paths (see `walk_directory`: why strings)
+    warcs: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
 
-    def add_path(self, path: Path, *, resolved: bool = False) -> None:
-        path = path if resolved else path.resolve()
+    def add_path(self, path: str | Path, *, resolved: bool = False) -> None:
+        path = os.fspath(path) if resolved else os.path.realpath(path)
         (self.warcs if is_warc(path) else self.files).append(path)
 
     def dedupe(self) -> "SourcePlan":

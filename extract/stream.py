@@ -28,7 +28,7 @@ from schemas.reasons import QuarantineEntry, Reason, Stage
 Page = RawPage | QuarantineEntry
 
 
-def read_page(path: Path) -> Page:
+def read_page(path: str | Path) -> Page:
     """A local file's page, or its `read_error` quarantine entry."""
     try:
         return read_local_file(path)
@@ -56,9 +56,9 @@ def iter_local_files(plan: SourcePlan, hashes: FileHashes | None = None) -> Iter
         yield page
 
 
-def _unreadable(path: Path, exc: OSError) -> QuarantineEntry:
+def _unreadable(path: str | Path, exc: OSError) -> QuarantineEntry:
     return QuarantineEntry(
-        source_url=path.as_uri(),
+        source_url=Path(os.path.abspath(path)).as_uri(),
         stage=Stage.FETCH.value,
         reason=Reason.READ_ERROR.value,
         detail=f"cannot read {path}: {exc.strerror or exc}",

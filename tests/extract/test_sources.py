@@ -22,7 +22,7 @@ def tree(tmp_path: Path) -> Path:
 
 def test_folder_is_searched_recursively_for_pages_only(tree):
     plan = plan_sources([str(tree / "a")])
-    assert [p.relative_to(tree).as_posix() for p in plan.files] == ["a/one.html", "a/b/three.txt", "a/b/two.htm"]
+    assert [Path(p).relative_to(tree).as_posix() for p in plan.files] == ["a/one.html", "a/b/three.txt", "a/b/two.htm"]
 
 
 def test_glob_warc_url_and_list_file(tree):
@@ -30,8 +30,8 @@ def test_glob_warc_url_and_list_file(tree):
     listing.write_text("# comment\n\nc/four.html\nhttps://example.org/cpt/99213\n@" + str(tree / "more.txt") + "\n")
     (tree / "more.txt").write_text("cap.warc.gz\n")
     plan = plan_sources([str(tree / "a" / "*.html"), "@" + str(listing)])
-    assert [p.name for p in plan.files] == ["one.html", "four.html"]
-    assert [p.name for p in plan.warcs] == ["cap.warc.gz"]
+    assert [Path(p).name for p in plan.files] == ["one.html", "four.html"]
+    assert [Path(p).name for p in plan.warcs] == ["cap.warc.gz"]
     assert plan.urls == ["https://example.org/cpt/99213"]
 
 
@@ -70,5 +70,5 @@ def test_a_folder_walk_lists_files_then_subfolders_sorted_skips_hidden_and_follo
         (tmp_path / name).write_text("<p>x</p>")
     os.symlink(tmp_path / "a", tmp_path / "linked_folder")  # listed by name, never entered
     os.symlink(tmp_path / "c.html", tmp_path / "b" / "l.html")  # a linked file is its target
-    walked = [p.relative_to(tmp_path).as_posix() for p in walk_directory(tmp_path)]
+    walked = [Path(p).relative_to(tmp_path).as_posix() for p in walk_directory(tmp_path)]
     assert walked == ["c.html", "x.HTML", "y.txt", "z.warc.gz", "a/1.htm", "a/z/2.html", "b/4.WARC", "c.html"]

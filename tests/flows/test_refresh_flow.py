@@ -17,7 +17,7 @@ from medcodes.sample import sample_pages_dir
 from schemas.tables import TABLES, arrow_schema
 from schemas.validate import validate_table
 
-SAMPLE_PAGES = [p for p in walk_directory(sample_pages_dir())]
+SAMPLE_PAGES = [Path(p) for p in walk_directory(sample_pages_dir())]
 
 
 @pytest.fixture(scope="module")
