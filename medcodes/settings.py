@@ -32,9 +32,11 @@ class Settings(BaseSettings):
     )
 
     # --- processing -------------------------------------------------------------------
-    # 1,000: a task run costs ~0.5 s of CPU across processes (Prefect's context and API client per
-    # run, validation set-up per batch), ~10% of a 1,000-page batch; bigger batches hold more memory.
-    batch_size: int = Field(1000, ge=1, description="Pages per parse task; one Prefect task handles one batch.")
+    # 500: memory against Prefect's cost per task (~0.24 s of CPU across processes, ~10% of a
+    # 500-page batch). Each worker holds a running and a queued batch and the flow's process up
+    # to two per worker, so halving the batch took the peak of a 100k-page, 2-worker run from
+    # 1,138 to 980 MB PSS, for ~4% more time (flow 231 -> 241 s; docs/performance.md).
+    batch_size: int = Field(500, ge=1, description="Pages per parse task; one Prefect task handles one batch.")
     workers: int = Field(1, ge=1, description="Parse processes; >1 runs batches on a local Dask cluster.")
     dask_address: str | None = Field(None, description="Run parse batches on this existing Dask scheduler.")
     reparse: bool = Field(False, description="Re-parse every stored page even when bytes and parser are unchanged.")
