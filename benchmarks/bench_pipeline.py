@@ -138,18 +138,20 @@ def _run_flow(out: str, workers: int, runs: int, sources: list[str]) -> None:
         freeze_loaded_objects()  # as the CLI does before its run
         api_ready()
         settings = Settings(out_dir=Path(out), workers=workers)
-        flow_seconds, reused, unread, stages = [], [], [], []
+        flow_seconds, reused, unread, batches, stages = [], [], [], [], []
         for _ in range(runs):
             started = time.perf_counter()
             summary = refresh.with_options(task_runner=task_runner_for(settings))(sources, out, {"workers": workers})
             flow_seconds.append(round(time.perf_counter() - started, 2))
             reused.append(summary["pages_reused"])
             unread.append(summary["files_unread"])
+            batches.append(summary["parse_batches"])
             stages.append(summary["stage_seconds"])
     cpu = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
               for f in ("ru_utime", "ru_stime"))
     print(json.dumps({"rows": summary.get("rows"), "cpu_s": round(cpu, 1), "flow_s": flow_seconds,
-                      "pages_reused": reused, "files_unread": unread, "stage_seconds": stages}))
+                      "pages_reused": reused, "files_unread": unread, "parse_batches": batches,
+                      "stage_seconds": stages}))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,6 @@ however many pages a run reads; the snapshot's tables are sorted and written at 
 from __future__ import annotations
 
 from collections import deque
-from itertools import islice
 from typing import Any, Iterable, Iterator
 
 from prefect import flow, get_run_logger, task
@@ -29,7 +28,7 @@ from medcodes.carryover import PreviousSnapshot, keep_or_remove
 from medcodes.dataset import select_rows
 from medcodes.errors import TransientError
 from medcodes.ledger import RunLedger
-from medcodes.pipeline import PageBatch, process_pages
+from medcodes.pipeline import PageBatch, page_batches, process_pages
 from medcodes.progress import StageClock, reporter
 from medcodes.sample import sample_pages_dir
 from medcodes.settings import Settings
@@ -98,12 +97,6 @@ def publish_snapshot_task(selection: Selection, settings: Settings, sources: lis
     return publish_selection(selection, settings, sources, pages=pages, stale=stale, removed=removed)
 
 
-def batched(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
 def parse_all(pages: Iterable, settings: Settings, spool: Spool, ledger: RunLedger,
               previous: PreviousSnapshot | None = None) -> int:
     """Parse pages in batches, at most two per worker outstanding (one running, one queued
@@ -145,7 +138,7 @@ def parse_all(pages: Iterable, settings: Settings, spool: Spool, ledger: RunLedg
         reporter().pages_done(tables.pages, tables.quarantine.num_rows)
 
     submitted = 0
-    for batch in batched(to_parse(pages), settings.batch_size):
+    for batch in page_batches(to_parse(pages), settings.batch_size, settings.batch_max_mb * 2**20):
         in_flight.append(parse_batch.submit(PageBatch(batch)))
         submitted += 1
         if len(in_flight) >= max_in_flight:
@@ -187,7 +180,8 @@ def refresh(
         clock.start("parsing")
         stream = PageStream(plan, settings, on_crawl_progress=reporter().crawl_progress, file_hashes=file_hashes)
         ledger = RunLedger()
-        if parse_all(stream, settings, spool, ledger, reusable):
+        batches = parse_all(stream, settings, spool, ledger, reusable)
+        if batches:
             release_local_workers(settings)
         if file_hashes is not None:
             save_file_hashes_task(quote(file_hashes), settings)
@@ -200,6 +194,7 @@ def refresh(
                                         sorted(ledger.stale), quote(removed))
     summary.pages_reused = ledger.reused
     summary.files_unread = ledger.unread
+    summary.parse_batches = batches
     summary.stage_seconds = clock.stop()
     if stream.crawl_stats is not None:
         summary.crawl = crawl_counts(stream.crawl_stats)

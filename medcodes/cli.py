@@ -43,6 +43,7 @@ def run(
     sources: list[str] = typer.Argument(None, help="Page/sitemap/site URLs, files, folders, globs, WARCs or @FILE lists. Default: the bundled sample."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Output folder [default: ./data or MEDCODES_OUT_DIR]."),
     batch_size: Optional[int] = typer.Option(None, help="Pages per parse task."),
+    batch_max_mb: Optional[int] = typer.Option(None, help="Most MB of page bodies per parse task (big pages make smaller batches)."),
     workers: Optional[int] = typer.Option(None, help="Parse processes (a local Dask cluster when > 1)."),
     dask_address: Optional[str] = typer.Option(None, help="Run parse batches on this Dask scheduler (tcp://host:port)."),
     max_quarantine_share: Optional[float] = typer.Option(None, help="Refuse to publish above this share of quarantined pages (0-1)."),
@@ -68,7 +69,7 @@ def run(
     from medcodes.console import run_refresh_with_progress
 
     options = _given(
-        batch_size=batch_size, workers=workers, dask_address=dask_address,
+        batch_size=batch_size, batch_max_mb=batch_max_mb, workers=workers, dask_address=dask_address,
         max_quarantine_share=max_quarantine_share, keep_snapshots=keep_snapshots, reparse=reparse, rehash=rehash,
         user_agent=user_agent, concurrency_per_host=concurrency, fetch_processes=fetch_processes,
         requests_per_second=rps,

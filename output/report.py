@@ -22,6 +22,7 @@ class RunSummary:
     stale_codes: int = 0
     pages_reused: int = 0  # unchanged pages whose rows were carried over without parsing
     files_unread: int = 0  # of those, local files not even read: size, times and inode unchanged
+    parse_batches: int = 0  # parse tasks submitted: `batch_size` pages or `batch_max_mb` of bodies each
     crawl: dict[str, int | float] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)  # wall seconds per stage of the run
 

@@ -150,3 +150,32 @@ def test_a_digest_not_computed_stays_lazy() -> None:
     back = _dask_message(PageBatch([page])).pages[0]
     assert "sha256" not in back.__dict__
     assert back.sha256 == hashlib.sha256(b"<p>1</p>").hexdigest()
+
+
+def _page(size: int, n: int) -> RawPage:
+    return RawPage(f"https://x.test/{n}", b"x" * size, UTC_NOW)
+
+
+def test_page_batches_end_at_the_page_count_or_the_byte_cap() -> None:
+    from medcodes.pipeline import page_batches
+
+    small = [_page(10, n) for n in range(7)]
+    assert [len(b) for b in page_batches(small, max_pages=3, max_bytes=10_000)] == [3, 3, 1]
+    big = [_page(400, n) for n in range(7)]
+    assert [len(b) for b in page_batches(big, max_pages=100, max_bytes=1_000)] == [2, 2, 2, 1]
+    exact = [_page(500, n) for n in range(4)]
+    assert [len(b) for b in page_batches(exact, max_pages=100, max_bytes=1_000)] == [2, 2]
+
+
+def test_a_page_over_the_cap_is_a_batch_alone_and_failures_weigh_nothing() -> None:
+    from medcodes.pipeline import page_batches
+
+    items = [_page(300, 0), _entry("https://x.test/a"), _page(5_000, 1), _entry("https://x.test/b"),
+             _page(300, 2), _page(300, 3), _entry("https://x.test/c"), _page(300, 4), _page(300, 5)]
+    batches = list(page_batches(items, max_pages=100, max_bytes=1_000))
+    assert [[getattr(i, "url", None) or i.source_url for i in b] for b in batches] == [
+        ["https://x.test/0", "https://x.test/a"], ["https://x.test/1"],
+        ["https://x.test/b", "https://x.test/2", "https://x.test/3", "https://x.test/c", "https://x.test/4"],
+        ["https://x.test/5"]]
+    assert [item for batch in batches for item in batch] == items
+    assert list(page_batches([], max_pages=3, max_bytes=10)) == []

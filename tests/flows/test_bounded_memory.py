@@ -92,3 +92,27 @@ def test_an_unchanged_run_links_the_previous_files_and_changes_nothing(prefect_h
     assert manifest["previous_snapshot_id"] == before.name
     digests = {f["name"]: f["sha256"] for f in json.loads((before / "manifest.json").read_text())["files"]}
     assert all(digests[f["name"]] == f["sha256"] for f in manifest["files"] if f["name"] != "changes.parquet")
+
+
+def test_big_pages_make_smaller_batches(prefect_harness, tmp_path):
+    """A batch ends at `batch_max_mb` of page bodies as well as at `batch_size` pages: six
+    ~400 KB pages (sample pages padded with a comment) under a 1 MB cap are three parse
+    tasks of two pages, under the 8 MB default one, and the snapshot is the same."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    padding = b"<!-- " + b"x" * 400_000 + b" -->"
+    for i, source in enumerate(sorted((sample_pages_dir() / "html").rglob("*.html"))[:6]):
+        body = source.read_bytes()
+        end = body.rindex(b"</body>")
+        (pages / f"{i}-{source.name}").write_bytes(body[:end] + padding + body[end:])
+    batches, snapshots = {}, {}
+    for cap in (1, 8):
+        out = tmp_path / f"out-{cap}"
+        summary = refresh(sources=[str(pages)], out_dir=str(out), options={"batch_size": 100, "batch_max_mb": cap})
+        batches[cap], snapshots[cap] = summary["parse_batches"], _snapshot(out)
+    assert batches == {1: 3, 8: 1}
+    for table in TABLES[:-1]:
+        a = duckdb.sql(f"SELECT * FROM read_parquet('{snapshots[1] / table}.parquet')").fetchall()
+        b = duckdb.sql(f"SELECT * FROM read_parquet('{snapshots[8] / table}.parquet')").fetchall()
+        assert a == b, table
+    assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{snapshots[1]}/codes.parquet')").fetchall()[0][0] >= 5
