@@ -50,6 +50,7 @@ def render_summary(summary: dict, console: Console) -> None:
     table.add_row("pages read", str(summary["pages"]))
     table.add_row("  unchanged, not re-parsed", str(summary.get("pages_reused", 0)))
     table.add_row("    files not even read (same size, times, inode)", str(summary.get("files_unread", 0)))
+    table.add_row("  parse tasks (batches)", str(summary.get("parse_batches", 0)))
     for name, rows in summary["rows"].items():
         table.add_row(f"{name} rows", str(rows))
     for system, count in sorted(summary["codes_by_system"].items()):

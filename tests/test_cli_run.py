@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -37,6 +38,7 @@ def test_default_run_publishes_sample_then_gate_refusal_keeps_latest(tmp_path):
     done = run_cli("run", cwd=tmp_path)  # no SOURCE: the bundled sample, into ./data
     assert done.returncode == 0, done.stderr
     assert "published" in done.stdout and "quarantine: code_not_found" in done.stdout
+    assert re.search(r"parse tasks \(batches\)\s*│\s*1\s*│", done.stdout)  # 41 pages: one batch of up to 500
     first = (tmp_path / "data" / "latest").resolve()
     assert (first / "manifest.json").exists()
 
