@@ -37,8 +37,8 @@ class Settings(BaseSettings):
     # to two per worker, so halving the batch took the peak of a 100k-page, 2-worker run from
     # 1,138 to 980 MB PSS, for ~4% more time (flow 231 -> 241 s; docs/performance.md).
     batch_size: int = Field(500, ge=1, description="Pages per parse task; one Prefect task handles one batch.")
-    # 8: 500 pages of the generated corpus (15 KB on average) are ~7.6 MB, so the cap only
-    # cuts batches of bigger pages, and the memory the batch size was measured at holds.
+    # 8 (MiB): 500 pages of the generated corpus (15 KB on average) are 6.9-7.3 MiB, so the cap
+    # only cuts batches of bigger pages, and the memory the batch size was measured at holds.
     batch_max_mb: int = Field(
         8, ge=1,
         description="Most MB of page bodies per parse task: a batch ends at `batch_size` pages or at this size, "
