@@ -304,8 +304,19 @@ def _jsonld(system: str, code: str, title: str) -> str:
     return f'<script type="application/ld+json">{json.dumps(data)}</script>'
 
 
+def _state_blob(rng: random.Random, kb: int) -> str:
+    """`kb` KB of a framework's inline page state (`__NEXT_DATA__`-like JSON in a script), as
+    sites built on React/Next.js ship: bytes to read and skip, no text."""
+    if kb <= 0:
+        return ""
+    words = [rng.choice(_SITES[1:] + _ACTS) for _ in range(64)]
+    item = json.dumps({"id": rng.randrange(10**9), "tags": words[:8], "text": " ".join(words)})
+    state = ",".join([item] * (kb * 1024 // (len(item) + 1) + 1))
+    return f'<script id="__NEXT_DATA__" type="application/json">{{"props":[{state}]}}</script>'
+
+
 def _html_page(c: _Content, rng: random.Random, system: str, label: str, crumb: str, slug: str,
-               code: str, layout: str) -> str:
+               code: str, layout: str, pad_kb: int = 0) -> str:
     heading = rng.choice((f"{code} – {c.title}", f"{label.split()[0]} {code} — {c.title}", f"{code} - {c.title}"))
     crumbs = (f'<nav aria-label="breadcrumb"><ol class="breadcrumb"><li><a href="/">Home</a></li>'
               f'<li><a href="/{slug}/">{crumb}</a></li><li aria-current="page">{_e(code)}</li></ol></nav>')
@@ -324,7 +335,8 @@ def _html_page(c: _Content, rng: random.Random, system: str, label: str, crumb: 
         '<header class="site-header"><a class="logo" href="/">CodeRef</a><form class="search" action="/search" '
         'role="search"><label for="q">Search all medical codes</label><input id="q" name="q" type="search">'
         f'<button type="submit">Search</button></form></header>{_menu(rng)}{crumbs}\n{main}\n{_footer(rng)}'
-        f"<script>{_SCRIPT}</script><script src=\"/static/js/app.min.js\" defer></script></body></html>\n"
+        f"<script>{_SCRIPT}</script><script src=\"/static/js/app.min.js\" defer></script>"
+        f"{_state_blob(rng, pad_kb)}</body></html>\n"
     )
 
 
@@ -335,8 +347,9 @@ def _text_page(c: _Content, label: str, code: str) -> str:
     return "\n".join(lines)
 
 
-def page_at(index: int, seed: int = 0) -> Page:
-    """The page with this index: a pure function of (seed, index)."""
+def page_at(index: int, seed: int = 0, pad_kb: int = 0) -> Page:
+    """The page with this index: a pure function of (seed, index, pad_kb). `pad_kb` adds that
+    much inline page state to each HTML page (bigger pages, the same content)."""
     rng = random.Random(f"{seed}:{index}")
     system, label, crumb, slug, ordinal = _system_for(index)
     code = CODE_MAKERS[system](ordinal)
@@ -350,7 +363,7 @@ def page_at(index: int, seed: int = 0) -> Page:
         body = _text_page(content, label, code)
         return Page(index, f"{shard}/{slug}/text/{stem}.txt", body.encode(), system, code, "txt")
     layout = HTML_LAYOUTS[rng.randrange(len(HTML_LAYOUTS))]
-    body = _html_page(content, rng, system, label, crumb, slug, code, layout)
+    body = _html_page(content, rng, system, label, crumb, slug, code, layout, pad_kb)
     return Page(index, f"{shard}/{slug}/{layout}/{stem}.html", body.encode(), system, code, layout)
 
 
@@ -378,12 +391,12 @@ def _system_for(index: int) -> tuple[str, str, str, str, int]:
     return name, label, crumb, slug, cycle * weight + _CYCLE_POS[slot]
 
 
-def iter_pages(count: int, seed: int = 0) -> Iterator[Page]:
+def iter_pages(count: int, seed: int = 0, pad_kb: int = 0) -> Iterator[Page]:
     for index in range(count):
-        yield page_at(index, seed)
+        yield page_at(index, seed, pad_kb)
 
 
-def write_corpus(count: int, out: Path, seed: int = 0, progress: bool = False) -> dict[str, int]:
+def write_corpus(count: int, out: Path, seed: int = 0, progress: bool = False, pad_kb: int = 0) -> dict[str, int]:
     """Write `count` pages under `out` plus `manifest.csv`; returns pages per code system."""
     out.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
@@ -392,7 +405,7 @@ def write_corpus(count: int, out: Path, seed: int = 0, progress: bool = False) -
     with open(out / "manifest.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["path", "code_system", "code", "layout", "bytes"])
-        for page in iter_pages(count, seed):
+        for page in iter_pages(count, seed, pad_kb):
             path = out / page.relpath
             if path.parent not in made:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -411,8 +424,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=10_000)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--pad-kb", type=int, default=0,
+                        help="KB of inline page state (a JSON script) added to each HTML page: bigger pages, same content")
     args = parser.parse_args(argv)
-    counts = write_corpus(args.pages, args.out, args.seed, progress=True)
+    counts = write_corpus(args.pages, args.out, args.seed, progress=True, pad_kb=args.pad_kb)
     print(json.dumps({"pages": args.pages, "out": str(args.out), "by_system": counts}))
     return 0
 

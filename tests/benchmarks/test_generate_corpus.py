@@ -94,3 +94,19 @@ def test_code_is_read_from_the_page_not_only_the_url() -> None:
                   fetched_at=datetime(2025, 1, 1, tzinfo=timezone.utc), content_type="text/html")
     outcome = process_raw_page(raw)
     assert (outcome.code_row["code_system"], outcome.code_row["code"]) == (page.code_system, page.code)
+
+
+def test_padded_pages_are_bigger_and_say_the_same() -> None:
+    """`--pad-kb` (pages of a size the batch cap must bound) adds inline page state and
+    nothing else: the same sections and rows, the unpadded bytes before it unchanged."""
+    at = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    html = [i for i in range(40) if gen.page_at(i).layout != "txt"][:6]
+    for index in html:
+        plain, padded = gen.page_at(index, seed=2), gen.page_at(index, seed=2, pad_kb=30)
+        assert len(padded.body) - len(plain.body) >= 30 * 1024
+        assert padded.body.startswith(plain.body[: plain.body.rindex(b"</body>")])
+        rows = [process_raw_page(RawPage(f"https://x.test/{index}", page.body, at, "text/html"))
+                for page in (plain, padded)]
+        assert rows[0].code_row | {"content_sha256": ""} == rows[1].code_row | {"content_sha256": ""}
+        assert rows[0].section_rows == rows[1].section_rows and rows[0].related_rows == rows[1].related_rows
+    assert gen.page_at(3, seed=2, pad_kb=0).body == gen.page_at(3, seed=2).body
