@@ -88,7 +88,7 @@ class FileHashes:
         known = {path: (_STAMP.pack(*stamp) + bytes.fromhex(sha), url) for path, *stamp, sha, url in zip(*columns)}
         return cls(known, racy_margin_ns)
 
-    def lookup(self, path: str, stat: os.stat_result) -> UnchangedFile | None:
+    def lookup(self, path: str | Path, stat: os.stat_result) -> UnchangedFile | None:
         """The file as unchanged if its stat is the one recorded with its hash (and keep the entry)."""
         name = os.fspath(path)
         entry = self._known.get(name)
@@ -97,7 +97,7 @@ class FileHashes:
         self._seen[name] = entry
         return UnchangedFile(path, entry[1], entry[0][_STAMP.size:].hex())
 
-    def record(self, path: str, stat: os.stat_result, page: RawPage, stat_taken_ns: int) -> None:
+    def record(self, path: str | Path, stat: os.stat_result, page: RawPage, stat_taken_ns: int) -> None:
         """Remember a file read this run; `stat` was taken at `stat_taken_ns`, before reading."""
         if stat.st_ctime_ns < stat_taken_ns - self._racy_margin_ns:
             self._seen[os.fspath(path)] = (_stamp(stat) + bytes.fromhex(page.sha256), page.source_url)

@@ -31,16 +31,20 @@ def read_local_file(path: str | Path, stat: os.stat_result | None = None) -> Raw
     `stat`, when the caller took one just before, gives the modification time.
     """
     absolute = os.path.abspath(path)
-    path = Path(absolute)  # for its URI and suffix; the plan holds strings
     with open(absolute, "rb") as handle:
         body = handle.read()
         mtime = datetime.fromtimestamp((stat or os.fstat(handle.fileno())).st_mtime, tz=timezone.utc)
     return RawPage(
-        source_url=path.as_uri(),
+        source_url=file_uri(absolute),
         body=body,
         fetched_at=mtime,
-        content_type=PAGE_SUFFIXES.get(path.suffix.lower()),
+        content_type=PAGE_SUFFIXES.get(os.path.splitext(absolute)[1].lower()),
     )
+
+
+def file_uri(path: str | Path) -> str:
+    """A local file's `source_url`: its absolute `file://` URI (the path made absolute lexically)."""
+    return Path(os.path.abspath(path)).as_uri()
 
 
 def walk_directory(root: str | Path) -> Iterator[str]:

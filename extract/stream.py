@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from extract.file_hashes import FileHashes, UnchangedFile
-from extract.local import read_local_file
+from extract.local import file_uri, read_local_file
 from extract.rawpage import RawPage, utc_now
 from extract.raw_store import RawStore
 from extract.sources import SourcePlan
@@ -58,7 +58,7 @@ def iter_local_files(plan: SourcePlan, hashes: FileHashes | None = None) -> Iter
 
 def _unreadable(path: str | Path, exc: OSError) -> QuarantineEntry:
     return QuarantineEntry(
-        source_url=Path(os.path.abspath(path)).as_uri(),
+        source_url=file_uri(path),
         stage=Stage.FETCH.value,
         reason=Reason.READ_ERROR.value,
         detail=f"cannot read {path}: {exc.strerror or exc}",

@@ -30,9 +30,11 @@ def tune_memory_allocators() -> None:
     537-552 → 478-489 MB, main 390-400 → 369-379 MB), the same CPU. Arrow's buffers here are
     small (~5 MB per 1,000-page batch), so jemalloc's speed buys nothing.
     """
+    defaulted = {name for name in ALLOCATOR_DEFAULTS if name not in os.environ}
     for name, value in ALLOCATOR_DEFAULTS.items():
         os.environ.setdefault(name, value)
-    _cap_malloc_arenas(int(os.environ["MALLOC_ARENA_MAX"]))
+    if "MALLOC_ARENA_MAX" in defaulted:  # a value set before this process started is glibc's already
+        _cap_malloc_arenas(int(ALLOCATOR_DEFAULTS["MALLOC_ARENA_MAX"]))
     if "pyarrow" in sys.modules and os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "system":
         # imported already (the CLI's own modules use it): the pool itself, as the variable says
         import pyarrow

@@ -48,3 +48,10 @@ def test_values_already_set_win(pool: str) -> None:
         pytest.skip(f"this pyarrow has no {pool}")
     assert _probe({"ARROW_DEFAULT_MEMORY_POOL": pool, "MALLOC_ARENA_MAX": "4"}) == {
         "pool": pool, "arenas": "4", "child_pool": pool, "child_arenas": "4"}
+
+
+def test_a_value_glibc_was_given_is_left_to_glibc() -> None:
+    """glibc read the user's MALLOC_ARENA_MAX when the process started, whatever it says: the run
+    neither overrides nor parses it."""
+    assert _probe({"MALLOC_ARENA_MAX": "lots"}) == {
+        "pool": "system", "arenas": "lots", "child_pool": "system", "child_arenas": "lots"}
